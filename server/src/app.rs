@@ -1,0 +1,108 @@
+//! The application: shared state and the router, built in one place.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::routing::{get, post, put};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::extract::hash_secret_key;
+use crate::routes;
+use crate::tokens::TokenSigner;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    pub tokens: TokenSigner,
+    pub secret_key_hash: [u8; 32],
+    pub clock: Arc<dyn Clock>,
+}
+
+/// How the server was asked to run.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The secret key (`sk_…`) the host's backend authenticates with.
+    pub secret_key: String,
+    /// The key portal tokens are signed with.
+    pub token_secret: Vec<u8>,
+    /// Origins allowed to call the API from a browser.
+    pub allowed_origins: Vec<String>,
+    /// Demo mode: demo-only endpoints exist and any origin may call.
+    pub demo: bool,
+    /// A directory of static files (the built bundle) to serve at `/`.
+    pub serve_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    pub fn new(db: Db, catalog: Catalog, settings: &Settings, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            db,
+            catalog: Arc::new(catalog),
+            tokens: TokenSigner::new(&settings.token_secret),
+            secret_key_hash: hash_secret_key(&settings.secret_key),
+            clock,
+        }
+    }
+}
+
+/// Browser API calls have small JSON bodies; anything larger is refused
+/// before it is read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let mut api = Router::new()
+        .route("/health", get(routes::health))
+        .route("/identify", post(routes::identify::identify))
+        .route("/portal", get(routes::portal::portal))
+        .route("/portal-tokens", post(routes::tokens::mint))
+        .route("/companies", put(routes::records::upsert_company))
+        .route("/users", put(routes::records::upsert_user))
+        .route("/usage", post(routes::usage::report));
+    if settings.demo {
+        api = api.merge(routes::demo::router());
+    }
+    let api = api
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+
+    let mut app = Router::new().nest("/v1", api);
+    if let Some(dir) = &settings.serve_dir {
+        let index = ServeFile::new(dir.join("index.html"));
+        app = app.fallback_service(ServeDir::new(dir).fallback(index));
+    }
+    app.layer(cors(settings)).layer(TraceLayer::new_for_http())
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    // Browsers authenticate with a bearer token, never cookies, so no
+    // credentials are allowed and `*` is safe in demo mode.
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(600));
+    if settings.demo {
+        return layer.allow_origin(Any);
+    }
+    let origins: Vec<HeaderValue> = settings
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    layer.allow_origin(AllowOrigin::list(origins))
+}

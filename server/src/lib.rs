@@ -1,0 +1,21 @@
+//! The Portico API server: companies, users and memberships upserted by key,
+//! a catalog of plans and features, subscriptions, usage, and the portal
+//! snapshot the widgets render, on SQLite.
+//!
+//! Layout: `routes` (thin HTTP handlers) over `domain` (plain functions that
+//! tests call directly) over `db` (SQLite pools and migrations).
+
+pub mod app;
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod ids;
+pub mod routes;
+pub mod tokens;
+
+pub use app::{router, AppState, Settings};

@@ -1,0 +1,87 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use portico_server::catalog::Catalog;
+use portico_server::clock::{Clock, SystemClock};
+use portico_server::config::{Cli, Command, ServeArgs};
+use portico_server::db::Db;
+use portico_server::{demo, router, AppState};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.serve).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portico-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let settings = args.settings().map_err(|e| e.to_string())?;
+    let catalog = match &args.catalog {
+        Some(path) => Catalog::from_path(path).map_err(|e| e.to_string())?,
+        None => Catalog::demo(),
+    };
+    let db = Db::connect(&args.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if settings.demo {
+        demo::seed(&db, clock.now())
+            .await
+            .map_err(|e| format!("seeding the demo failed: {e}"))?;
+        tracing::warn!(
+            secret_key = %settings.secret_key,
+            "DEMO MODE: demo endpoints are open and any origin may call; never run this in production"
+        );
+    }
+    let state = AppState::new(db.clone(), catalog, &settings, clock);
+    let app = router(state, &settings);
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    // Printed on stdout (logs go to stderr) so scripts can wait for it.
+    println!("Portico listening on http://{address}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,42 @@
+//! Wire types shared by the Portico widgets and the Portico server.
+//!
+//! Everything that crosses HTTP between the browser and the API is defined
+//! here once, so the wasm client and the server cannot disagree about a field.
+//! This crate does no I/O and depends on serde alone: it is compiled into the
+//! browser bundle, where every dependency costs bytes.
+//!
+//! Conventions:
+//! - money is [`Money`]: integer minor units plus an ISO 4217 currency code;
+//! - instants are [`Timestamp`]: whole seconds, RFC 3339 in UTC on the wire;
+//! - companies and users are addressed by [`Keys`] (name → value), e.g.
+//!   `workos_organization_id` → `org_…`.
+
+mod api;
+mod identify;
+mod keys;
+mod money;
+mod portal;
+mod time;
+mod tokens;
+mod upsert;
+mod usage;
+mod workos;
+
+pub use api::{ApiError, ApiErrorBody, ErrorCode};
+pub use identify::{
+    CompanyIdentity, IdentifyAccepted, IdentifyRequest, TraitValue, Traits, UserIdentity,
+};
+pub use keys::{
+    validate_key_name, validate_key_value, KeyError, KeyRef, Keys, EMAIL, WORKOS_ORGANIZATION_ID,
+    WORKOS_USER_ID,
+};
+pub use money::{minor_unit_exponent, Money, MoneyError};
+pub use portal::{
+    BillingInterval, CompanySummary, Entitlement, EntitlementState, FeatureKind, Limit, PlanPrice,
+    PlanSummary, PortalSnapshot, SubscriptionStatus, SubscriptionSummary, UsagePeriod, UserSummary,
+};
+pub use time::{CivilDate, Timestamp, TimestampError};
+pub use tokens::{MintPortalToken, PortalToken};
+pub use upsert::{CompanyRecord, UpsertCompany, UpsertUser, UserRecord};
+pub use usage::{UsageMode, UsageRecorded, UsageReport};
+pub use workos::{DemoAccount, DemoTokenRequest, WorkosOrganization, WorkosUser};
