@@ -1,1 +1,239 @@
-fn main() {}
+//! The demo host: "Skyline", a pretend SaaS app whose user has signed in
+//! with WorkOS. It does what a real host does (knows the WorkOS user and
+//! organization, gets a portal token from its backend) and drops the Portico
+//! portal into its billing page. Its "backend" is the demo server's
+//! demo-only token endpoint; the account picker stands in for signing in as
+//! one of the seeded WorkOS users.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico::{Portal, PortalProvider, TokenSource};
+use portico_types::{DemoAccount, DemoTokenRequest, PortalToken};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+fn main() {
+    leptos::mount::mount_to_body(App);
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Session {
+    account: DemoAccount,
+    token: String,
+}
+
+fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// The API lives where the page came from, unless `?api=` says otherwise
+/// (e.g. when the page is served by `trunk serve`).
+fn api_base() -> String {
+    query_param("api")
+        .or_else(|| web_sys::window().and_then(|w| w.location().origin().ok()))
+        .unwrap_or_default()
+}
+
+async fn request<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<T, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| "headers")?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| format!("cannot reach {url}"))?
+        .dyn_into()
+        .map_err(|_| "not a response")?;
+    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| "cannot read the response")?
+        .as_string()
+        .unwrap_or_default();
+    if !response.ok() {
+        return Err(format!("{url} answered {}: {text}", response.status()));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("unexpected answer from {url}: {e}"))
+}
+
+/// What the host's backend would do with its secret key.
+async fn portal_token(api: String, account: DemoAccount) -> Result<String, String> {
+    let body = DemoTokenRequest {
+        organization_id: account.organization.id,
+        user_id: account.user.id,
+    };
+    let body = serde_json::to_string(&body).map_err(|e| e.to_string())?;
+    let token: PortalToken =
+        request("POST", &format!("{api}/v1/demo/portal-tokens"), Some(body)).await?;
+    Ok(token.token)
+}
+
+fn initials(account: &DemoAccount) -> String {
+    [
+        account.user.first_name.as_deref(),
+        account.user.last_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|name| name.chars().next())
+    .collect()
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let api = api_base();
+    let accounts = RwSignal::new(Vec::<DemoAccount>::new());
+    let session = RwSignal::new(None::<Session>);
+    let problem = RwSignal::new(None::<String>);
+    let theme = RwSignal::new(query_param("theme").unwrap_or_else(|| "system".to_owned()));
+
+    let sign_in = {
+        let api = api.clone();
+        move |account: DemoAccount| {
+            let api = api.clone();
+            spawn_local(async move {
+                match portal_token(api, account.clone()).await {
+                    Ok(token) => {
+                        problem.set(None);
+                        session.set(Some(Session { account, token }));
+                    }
+                    Err(error) => problem.set(Some(error)),
+                }
+            });
+        }
+    };
+
+    {
+        let api = api.clone();
+        let sign_in = sign_in.clone();
+        spawn_local(async move {
+            match request::<Vec<DemoAccount>>("GET", &format!("{api}/v1/demo/accounts"), None).await {
+                Ok(list) => {
+                    let wanted = query_param("org");
+                    let first = list
+                        .iter()
+                        .find(|a| Some(&a.organization.id) == wanted.as_ref())
+                        .or(list.first())
+                        .cloned();
+                    accounts.set(list);
+                    if let Some(account) = first {
+                        sign_in(account);
+                    }
+                }
+                Err(error) => problem.set(Some(format!(
+                    "{error}. Start the demo with `cargo xtask demo` (the server must run with --demo)."
+                ))),
+            }
+        });
+    }
+
+    let on_pick = move |ev: leptos::ev::Event| {
+        let id = event_target_value(&ev);
+        if let Some(account) = accounts
+            .get_untracked()
+            .into_iter()
+            .find(|a| a.organization.id == id)
+        {
+            sign_in(account);
+        }
+    };
+
+    let portal = move || {
+        session.get().map(|Session { account, token }| {
+            let api = api.clone();
+            let refresh_account = account.clone();
+            let token =
+                TokenSource::from_fn(move || portal_token(api.clone(), refresh_account.clone()))
+                    .with_initial(token);
+            let theme = Signal::derive(move || Some(theme.get()).filter(|t| t != "system"));
+            view! {
+                <p class="signed-in" data-testid="signed-in">
+                    "Signed in with WorkOS as "
+                    <strong>{account.user.display_name()}</strong>
+                    " (" {account.user.email.clone()} ") in "
+                    <strong>{account.organization.name.clone()}</strong>
+                    " · " <code>{account.organization.id.clone()}</code>
+                </p>
+                <PortalProvider
+                    api_base=api_base()
+                    token=token
+                    user=account.user.clone()
+                    organization=account.organization.clone()
+                    theme=theme
+                >
+                    <Portal/>
+                </PortalProvider>
+            }
+        })
+    };
+
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <span class="logo">"◆ Skyline"</span>
+                <nav aria-label="Main">
+                    <a href="#">"Dashboard"</a>
+                    <a href="#">"Projects"</a>
+                    <a href="#" aria-current="page">"Billing"</a>
+                </nav>
+                <div class="account">
+                    <label>
+                        <span class="label">"Signed in as"</span>
+                        <select on:change=on_pick data-testid="account-picker">
+                            {move || {
+                                let current = session.get().map(|s| s.account.organization.id);
+                                accounts
+                                    .get()
+                                    .into_iter()
+                                    .map(|a| {
+                                        let selected = current.as_ref() == Some(&a.organization.id);
+                                        view! {
+                                            <option value=a.organization.id.clone() selected=selected>
+                                                {format!(
+                                                    "{} · {} ({})",
+                                                    a.user.display_name().unwrap_or_else(|| a.user.email.clone()),
+                                                    a.organization.name.clone().unwrap_or_default(),
+                                                    a.plan_name,
+                                                )}
+                                            </option>
+                                        }
+                                    })
+                                    .collect::<Vec<_>>()
+                            }}
+                        </select>
+                    </label>
+                    <label>
+                        <span class="label">"Theme"</span>
+                        <select on:change=move |ev| theme.set(event_target_value(&ev)) prop:value=move || theme.get()>
+                            <option value="system">"System"</option>
+                            <option value="light">"Light"</option>
+                            <option value="dark">"Dark"</option>
+                        </select>
+                    </label>
+                    <span class="avatar" aria-hidden="true">
+                        {move || session.get().map(|s| initials(&s.account)).unwrap_or_default()}
+                    </span>
+                </div>
+            </header>
+            <main>
+                <h1>"Billing"</h1>
+                {move || problem.get().map(|p| view! { <p class="problem" role="alert">{p}</p> })}
+                {portal}
+            </main>
+        </div>
+    }
+}

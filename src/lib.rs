@@ -1,1 +1,32 @@
-//! placeholder
+//! Portico: customer-portal widgets for web apps that sign in with WorkOS.
+//!
+//! Put a [`PortalProvider`] where the signed-in user and organization are
+//! known, and the widgets inside it:
+//!
+//! ```ignore
+//! use portico::{Portal, PortalProvider};
+//! view! {
+//!     <PortalProvider api_base="https://billing.example.com" token=token user=user organization=org>
+//!         <Portal/>
+//!     </PortalProvider>
+//! }
+//! ```
+//!
+//! The provider identifies the user and organization on mount and loads the
+//! company's plan and entitlements in one round trip; every widget below it
+//! renders from that data. Styling is CSS only: see `style/tokens.css`.
+
+pub mod client;
+pub mod format;
+pub mod i18n;
+mod identity;
+mod provider;
+mod style;
+pub mod widgets;
+
+pub use client::{ClientError, PortalClient, TokenSource};
+pub use identity::identify_request;
+pub use portico_types as types;
+pub use provider::{use_portal, LoadState, PortalContext, PortalProvider};
+pub use style::STYLESHEET;
+pub use widgets::{Entitlements, PlanView, Portal};

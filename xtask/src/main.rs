@@ -1,1 +1,181 @@
-fn main() {}
+//! `cargo xtask <command>`: everything a newcomer or CI runs, set-up
+//! included. Each command installs what it needs, idempotently, from the
+//! registries this project is allowed to reach (crates.io, npm, Debian).
+
+mod process;
+mod size;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use process::{cargo, run, ServerProcess};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo [--bind ADDR]   build the portal and run it with the server on SQLite
+  test                 run every test: lint, unit, server, browser, end-to-end
+  size                 build the release bundle and print its size
+  setup                install the tools the other commands need";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("size") => size_command(),
+        Some("setup") => tools::setup(tools::Needs::all()),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+fn build_bundle() -> Result<PathBuf, String> {
+    step("building the release bundle (trunk build --release)");
+    run(tools::command("trunk")
+        .args(["build", "--release"])
+        .current_dir(root()))?;
+    Ok(root().join("dist"))
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let bind = match args {
+        [] => "127.0.0.1:8080".to_owned(),
+        [flag, addr] if flag == "--bind" => addr.clone(),
+        _ => return Err(USAGE.to_owned()),
+    };
+    tools::setup(tools::Needs { browser: false })?;
+    let dist = build_bundle()?;
+    step("building the server");
+    run(cargo().args(["build", "--package", "portico-server"]))?;
+    let data = root().join("target/demo");
+    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let database = format!("sqlite://{}", data.join("portico.db").display());
+    step("starting the demo");
+    let server = ServerProcess::start(&[
+        "--demo",
+        "--database-url",
+        &database,
+        "--serve-dir",
+        &dist.display().to_string(),
+        "--bind",
+        &bind,
+    ])?;
+    println!("\n  Portico demo: {}/", server.url);
+    println!(
+        "  Pick a signed-in WorkOS user at the top right. Data lives in {}.",
+        data.display()
+    );
+    println!("  Ctrl-C stops it.\n");
+    server.wait()
+}
+
+fn size_command() -> Result<(), String> {
+    tools::setup(tools::Needs { browser: false })?;
+    let dist = build_bundle()?;
+    let report = size::measure(&dist)?;
+    report.print();
+    report.write_json(&root().join("target/bench/size.json"))
+}
+
+fn test() -> Result<(), String> {
+    tools::setup(tools::Needs::all())?;
+
+    step("formatting (cargo fmt --check)");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+
+    step("lints (cargo clippy -D warnings), native and wasm");
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "portico",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("unit and server integration tests");
+    run(cargo().args(["test", "--workspace", "--exclude", "portico-e2e"]))?;
+
+    step("widget tests in headless Chromium, against a real server");
+    run(cargo().args(["build", "--package", "portico-server"]))?;
+    let scratch = root().join("target/xtask");
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let database = scratch.join("browser-tests.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    {
+        let server = ServerProcess::start(&[
+            "--demo",
+            "--database-url",
+            &format!("sqlite://{}", database.display()),
+            "--bind",
+            "127.0.0.1:0",
+        ])?;
+        run(cargo()
+            .args([
+                "test",
+                "--package",
+                "portico",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "browser",
+            ])
+            .env("PORTICO_TEST_API", &server.url)
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+    }
+
+    let dist = build_bundle()?;
+    let report = size::measure(&dist)?;
+    report.print();
+    report.write_json(&root().join("target/bench/size.json"))?;
+
+    step("end-to-end: the built demo, the real server, headless Chromium");
+    run(cargo()
+        .args(["test", "--package", "portico-e2e", "--", "--test-threads=1", "--nocapture"])
+        .env("PORTICO_DIST", &dist)
+        .env(
+            "PORTICO_SERVER_BIN",
+            root().join("target/debug/portico-server"),
+        )
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
+
+    println!("\nall tests passed");
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! The Portico API client: one method per endpoint, typed errors.
+//!
+//! The browser only ever holds a portal token (or asks the host's token
+//! source for one); on a 401 from a token source it asks once for a fresh
+//! token before giving up.
+
+mod http;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use futures::future::{FutureExt, Shared};
+
+use portico_types::{ApiErrorBody, ErrorCode, IdentifyAccepted, IdentifyRequest, PortalSnapshot};
+use serde::de::DeserializeOwned;
+
+/// How long a request may take before it is aborted.
+const TIMEOUT_MS: i32 = 15_000;
+
+type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
+
+/// Where the portal token comes from.
+#[derive(Clone)]
+pub enum TokenSource {
+    /// A token the host already has.
+    Static(String),
+    /// An async function that asks the host's backend for a token: called
+    /// on first use (unless the host already holds a token) and again,
+    /// once, when the API says the token is no longer valid.
+    Fetch {
+        initial: Option<String>,
+        fetch: Rc<dyn Fn() -> TokenFuture>,
+    },
+}
+
+impl TokenSource {
+    pub fn from_fn<F, Fut>(fetch: F) -> Self
+    where
+        F: Fn() -> Fut + 'static,
+        Fut: Future<Output = Result<String, String>> + 'static,
+    {
+        TokenSource::Fetch {
+            initial: None,
+            fetch: Rc::new(move || Box::pin(fetch())),
+        }
+    }
+
+    /// Starts from a token the host already has, and asks `fetch` for a new
+    /// one when it expires.
+    pub fn with_initial(self, token: impl Into<String>) -> Self {
+        match self {
+            TokenSource::Fetch { fetch, .. } => TokenSource::Fetch {
+                initial: Some(token.into()),
+                fetch,
+            },
+            TokenSource::Static(_) => TokenSource::Static(token.into()),
+        }
+    }
+}
+
+impl From<String> for TokenSource {
+    fn from(token: String) -> Self {
+        TokenSource::Static(token)
+    }
+}
+
+impl From<&str> for TokenSource {
+    fn from(token: &str) -> Self {
+        TokenSource::Static(token.to_owned())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientError {
+    /// The request never got an HTTP answer (API down, offline, CORS).
+    Network(String),
+    /// No answer within the time limit; the request was aborted.
+    Timeout,
+    /// The API answered with an error.
+    Api {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
+    /// The API answered with something that is not what it should be.
+    Decode(String),
+    /// The host's token source failed.
+    Token(String),
+}
+
+impl ClientError {
+    /// The session is no longer valid (expired or rejected token).
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, ClientError::Api { status: 401, .. })
+    }
+
+    /// A stable name for the kind of failure, used as `data-error`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::Network(_) => "network",
+            ClientError::Timeout => "timeout",
+            ClientError::Api { status: 401, .. } => "unauthenticated",
+            ClientError::Api { status: 403, .. } => "forbidden",
+            ClientError::Api { .. } => "api",
+            ClientError::Decode(_) => "decode",
+            ClientError::Token(_) => "token",
+        }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Network(m) => write!(f, "network error: {m}"),
+            ClientError::Timeout => f.write_str("the request timed out"),
+            ClientError::Api {
+                status,
+                code,
+                message,
+            } => write!(f, "{status} {code}: {message}"),
+            ClientError::Decode(m) => write!(f, "unexpected response: {m}"),
+            ClientError::Token(m) => write!(f, "could not get a portal token: {m}"),
+        }
+    }
+}
+
+pub struct PortalClient {
+    api_base: String,
+    token_source: TokenSource,
+    tokens: RefCell<TokenCache>,
+}
+
+/// The token in use, and the request for a new one if one is under way:
+/// requests that need a token at the same moment share one fetch.
+#[derive(Default)]
+struct TokenCache {
+    current: Option<String>,
+    pending: Option<Shared<TokenFuture>>,
+}
+
+impl PortalClient {
+    pub fn new(api_base: impl Into<String>, token_source: TokenSource) -> Self {
+        let api_base = api_base.into().trim_end_matches('/').to_owned();
+        let initial = match &token_source {
+            TokenSource::Fetch { initial, .. } => initial.clone(),
+            TokenSource::Static(_) => None,
+        };
+        PortalClient {
+            api_base,
+            token_source,
+            tokens: RefCell::new(TokenCache {
+                current: initial,
+                pending: None,
+            }),
+        }
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
+    /// The token to use: the cached one unless it is `stale` (refused by
+    /// the API), else a new one from the source, fetched once however many
+    /// requests are waiting for it.
+    async fn token(&self, stale: Option<&str>) -> Result<String, ClientError> {
+        let fetch = match &self.token_source {
+            TokenSource::Static(token) => return Ok(token.clone()),
+            TokenSource::Fetch { fetch, .. } => fetch,
+        };
+        let pending = {
+            let mut cache = self.tokens.borrow_mut();
+            match &cache.current {
+                Some(token) if Some(token.as_str()) != stale => return Ok(token.clone()),
+                _ => {}
+            }
+            cache
+                .pending
+                .get_or_insert_with(|| (fetch)().shared())
+                .clone()
+        };
+        let result = pending.await;
+        let mut cache = self.tokens.borrow_mut();
+        cache.pending = None;
+        if let Ok(token) = &result {
+            cache.current = Some(token.clone());
+        }
+        result.map_err(ClientError::Token)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.api_base);
+        let mut token = self.token(None).await?;
+        let mut retried = false;
+        loop {
+            let response = http::send(method, &url, &token, body.as_deref(), TIMEOUT_MS).await?;
+            if response.status == 401
+                && !retried
+                && matches!(self.token_source, TokenSource::Fetch { .. })
+            {
+                retried = true;
+                token = self.token(Some(&token)).await?;
+                continue;
+            }
+            return decode(response.status, &response.body);
+        }
+    }
+
+    /// `POST /v1/identify`
+    pub async fn identify(
+        &self,
+        request: &IdentifyRequest,
+    ) -> Result<IdentifyAccepted, ClientError> {
+        let body =
+            serde_json::to_string(request).map_err(|e| ClientError::Decode(e.to_string()))?;
+        self.call("POST", "/v1/identify", Some(body)).await
+    }
+
+    /// `GET /v1/portal`
+    pub async fn portal(&self) -> Result<PortalSnapshot, ClientError> {
+        self.call("GET", "/v1/portal", None).await
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(body).map_err(|e| ClientError::Decode(e.to_string()));
+    }
+    match serde_json::from_str::<ApiErrorBody>(body) {
+        Ok(error) => Err(ClientError::Api {
+            status,
+            code: error.error.code,
+            message: error.error.message,
+        }),
+        Err(_) => Err(ClientError::Api {
+            status,
+            code: ErrorCode::Unknown,
+            message: format!("HTTP {status}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_become_typed_errors() {
+        let err = decode::<PortalSnapshot>(
+            401,
+            r#"{"error":{"code":"token_expired","message":"expired"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ClientError::Api {
+                status: 401,
+                code: ErrorCode::TokenExpired,
+                message: "expired".into()
+            }
+        );
+        assert!(err.is_unauthenticated());
+        let err = decode::<PortalSnapshot>(502, "<html>bad gateway</html>").unwrap_err();
+        assert_eq!(err.kind(), "api");
+        assert!(matches!(
+            decode::<PortalSnapshot>(200, "{}"),
+            Err(ClientError::Decode(_))
+        ));
+    }
+}

@@ -1,0 +1,230 @@
+//! `PortalProvider`: the client, the signed-in identity and the portal data,
+//! shared with every widget below it.
+//!
+//! On mount it sends identify and reads `/v1/portal` at the same time: the
+//! read does not wait for identify (a company identify has not created yet
+//! reads as the default plan, which is what identify creates), so data is
+//! one round trip from mount.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_types::{PortalSnapshot, Traits, WorkosOrganization, WorkosUser};
+
+use crate::client::{ClientError, PortalClient, TokenSource};
+use crate::format::Formatter;
+use crate::i18n::{Strings, EN};
+use crate::identity::identify_request;
+use crate::style;
+
+/// The portal data as the widgets see it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadState {
+    Loading,
+    Ready(Arc<PortalSnapshot>),
+    Failed(ClientError),
+}
+
+/// What every widget reads from context. `Copy`: signals and stored values
+/// are handles.
+#[derive(Clone, Copy)]
+pub struct PortalContext {
+    state: RwSignal<LoadState>,
+    /// True while a refresh runs over data already shown.
+    refreshing: RwSignal<bool>,
+    identify_error: RwSignal<Option<ClientError>>,
+    client: StoredValue<Rc<PortalClient>, LocalStorage>,
+    /// Bumped by every load, so a slow older answer never overwrites a
+    /// newer one.
+    generation: StoredValue<u64>,
+    /// Identify has succeeded; and whether data read before it has been
+    /// read again since.
+    identified: StoredValue<bool>,
+    reread_after_identify: StoredValue<bool>,
+    strings: StoredValue<Strings>,
+    formatter: StoredValue<Formatter>,
+}
+
+impl PortalContext {
+    pub fn new(client: PortalClient, strings: Strings, formatter: Formatter) -> Self {
+        PortalContext {
+            state: RwSignal::new(LoadState::Loading),
+            refreshing: RwSignal::new(false),
+            identify_error: RwSignal::new(None),
+            client: StoredValue::new_local(Rc::new(client)),
+            generation: StoredValue::new(0),
+            identified: StoredValue::new(false),
+            reread_after_identify: StoredValue::new(false),
+            strings: StoredValue::new(strings),
+            formatter: StoredValue::new(formatter),
+        }
+    }
+
+    pub fn state(&self) -> LoadState {
+        self.state.get()
+    }
+
+    pub fn snapshot(&self) -> Option<Arc<PortalSnapshot>> {
+        match self.state.get() {
+            LoadState::Ready(snapshot) => Some(snapshot),
+            _ => None,
+        }
+    }
+
+    pub fn is_refreshing(&self) -> bool {
+        self.refreshing.get()
+    }
+
+    /// The last identify failure, if any (identify does not block the data).
+    pub fn identify_error(&self) -> Option<ClientError> {
+        self.identify_error.get()
+    }
+
+    pub fn strings(&self) -> Strings {
+        self.strings.get_value()
+    }
+
+    pub fn formatter(&self) -> Formatter {
+        self.formatter.get_value()
+    }
+
+    pub fn client(&self) -> Rc<PortalClient> {
+        self.client.get_value()
+    }
+
+    /// Loads the portal data again. Data already shown stays until the new
+    /// data arrives; a failure with data shown keeps it.
+    pub fn refresh(&self) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let showing_data = matches!(self.state.get_untracked(), LoadState::Ready(_));
+        if showing_data {
+            self.refreshing.set(true);
+        } else {
+            self.state.set(LoadState::Loading);
+        }
+        let this = *self;
+        let client = self.client();
+        spawn_local(async move {
+            let result = client.portal().await;
+            if this.generation.try_get_value() != Some(generation) {
+                return; // a newer load has started (or the portal is gone)
+            }
+            this.refreshing.set(false);
+            match result {
+                Ok(snapshot) => {
+                    let unknown_company = snapshot.company.is_none();
+                    this.state.set(LoadState::Ready(Arc::new(snapshot)));
+                    performance_mark("portico:data");
+                    if unknown_company && this.identified.get_value() {
+                        this.reread_once_after_identify();
+                    }
+                }
+                Err(error) if !showing_data => this.state.set(LoadState::Failed(error)),
+                Err(error) => leptos::logging::warn!("portico: refresh failed: {error}"),
+            }
+        });
+    }
+
+    /// The first read raced identify and found no company yet: read once
+    /// more now that identify has created it (off the critical path).
+    fn reread_once_after_identify(&self) {
+        if !self.reread_after_identify.get_value() {
+            self.reread_after_identify.set_value(true);
+            self.refresh();
+        }
+    }
+
+    fn identify(
+        &self,
+        user: &WorkosUser,
+        organization: &WorkosOrganization,
+        company_traits: Traits,
+        user_traits: Traits,
+    ) {
+        let request = identify_request(user, organization, company_traits, user_traits);
+        let this = *self;
+        let client = self.client();
+        spawn_local(async move {
+            match client.identify(&request).await {
+                Ok(_) => {
+                    this.identify_error.set(None);
+                    this.identified.set_value(true);
+                    let unknown = matches!(this.state.get_untracked(), LoadState::Ready(ref s) if s.company.is_none());
+                    if unknown {
+                        this.reread_once_after_identify();
+                    }
+                }
+                Err(error) => {
+                    leptos::logging::warn!("portico: identify failed: {error}");
+                    this.identify_error.set(Some(error));
+                }
+            }
+        });
+    }
+}
+
+/// The nearest provider's context, if any.
+pub fn use_portal() -> Option<PortalContext> {
+    use_context::<PortalContext>()
+}
+
+fn performance_mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Provides portal data to the widgets inside it.
+///
+/// ```ignore
+/// view! {
+///     <PortalProvider api_base="https://billing.example.com" token=token user=user organization=org>
+///         <Portal/>
+///     </PortalProvider>
+/// }
+/// ```
+#[component]
+pub fn PortalProvider(
+    /// Base URL of the Portico API, e.g. `https://billing.example.com`.
+    #[prop(into)]
+    api_base: String,
+    /// A portal token, or an async source of them.
+    #[prop(into)]
+    token: TokenSource,
+    /// The signed-in WorkOS user (AuthKit's `user`).
+    user: WorkosUser,
+    /// The WorkOS organization the user is signed in to.
+    organization: WorkosOrganization,
+    /// Extra traits sent with identify for the company.
+    #[prop(optional)]
+    company_traits: Traits,
+    /// Extra traits sent with identify for the user.
+    #[prop(optional)]
+    user_traits: Traits,
+    /// BCP 47 locale for numbers, money and dates; the browser's by default.
+    #[prop(optional, into)]
+    locale: Option<String>,
+    /// `"light"` or `"dark"`; follows the system setting when absent.
+    #[prop(optional, into)]
+    theme: MaybeProp<String>,
+    children: Children,
+) -> impl IntoView {
+    performance_mark("portico:mount");
+    style::inject();
+    let context = PortalContext::new(
+        PortalClient::new(api_base, token),
+        EN,
+        Formatter::new(locale),
+    );
+    provide_context(context);
+    context.refresh();
+    context.identify(&user, &organization, company_traits, user_traits);
+    view! {
+        <div class="portico" data-portico-root="" data-portico-theme=move || theme.get()>
+            {children()}
+        </div>
+    }
+}

@@ -1,0 +1,82 @@
+//! `PlanView`: the company's plan, its price and period, and what happens
+//! next (renewal, trial end, cancellation).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use portico_types::{BillingInterval, PortalSnapshot, SubscriptionStatus};
+
+use super::portal_view;
+use crate::i18n::fill;
+use crate::provider::PortalContext;
+
+#[component]
+pub fn PlanView() -> impl IntoView {
+    portal_view("plan", plan_card)
+}
+
+fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
+    let strings = context.strings();
+    let format = context.formatter();
+    let plan = &snapshot.plan;
+    let subscription = snapshot.subscription.as_ref();
+
+    let state = subscription.map(|s| s.status.as_str()).unwrap_or("free");
+    let status_label = match subscription.map(|s| s.status) {
+        Some(SubscriptionStatus::Active) => strings.status_active,
+        Some(SubscriptionStatus::Trialing) => strings.status_trialing,
+        Some(SubscriptionStatus::PastDue) => strings.status_past_due,
+        Some(SubscriptionStatus::Canceled) => strings.status_canceled,
+        None => strings.status_free,
+    };
+    let interval_label = |interval: BillingInterval| match interval {
+        BillingInterval::Month => strings.per_month,
+        BillingInterval::Year => strings.per_year,
+    };
+    let (amount, interval) =
+        match subscription.and_then(|s| s.price.as_ref().map(|p| (p, s.interval))) {
+            Some((price, interval)) if !price.is_zero() => {
+                (format.money(price), Some(interval_label(interval)))
+            }
+            _ => match plan.prices.first() {
+                Some(price) if subscription.is_some() && !price.amount.is_zero() => (
+                    format.money(&price.amount),
+                    Some(interval_label(price.interval)),
+                ),
+                _ => (strings.plan_free.to_owned(), None),
+            },
+        };
+    let next = subscription.and_then(|s| {
+        let date = |at| format.date(at);
+        if let (SubscriptionStatus::Trialing, Some(ends)) = (s.status, s.trial_ends_at) {
+            Some((
+                "trial",
+                fill(strings.trial_ends_on, &[("date", &date(ends))]),
+            ))
+        } else if s.cancel_at_period_end {
+            Some((
+                "cancels",
+                fill(strings.cancels_on, &[("date", &date(s.current_period_end))]),
+            ))
+        } else {
+            s.renews_at
+                .map(|at| ("renews", fill(strings.renews_on, &[("date", &date(at))])))
+        }
+    });
+
+    view! {
+        <section data-part="plan" data-state=state data-plan=plan.id.clone()>
+            <header data-part="plan-header">
+                <p data-part="plan-eyebrow">{strings.plan_title}</p>
+                <h2 data-part="plan-name">{plan.name.clone()}</h2>
+                <span data-part="status-badge" data-state=state>{status_label}</span>
+            </header>
+            <p data-part="plan-price">
+                <span data-part="price-amount">{amount}</span>
+                {interval.map(|text| view! { " " <span data-part="price-interval">{text}</span> })}
+            </p>
+            {next.map(|(kind, text)| view! { <p data-part="plan-renewal" data-state=kind>{text}</p> })}
+            {plan.description.clone().map(|text| view! { <p data-part="plan-description">{text}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,70 @@
+//! What every widget shows before and instead of its data: a loading
+//! skeleton, an error with a retry, or a note that it has no provider.
+
+use std::sync::Arc;
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use portico_types::PortalSnapshot;
+
+use crate::client::ClientError;
+use crate::i18n::{Strings, EN};
+use crate::provider::{use_portal, LoadState, PortalContext};
+
+pub fn error_message(strings: &Strings, error: &ClientError) -> &'static str {
+    match error.kind() {
+        "network" => strings.error_network,
+        "timeout" => strings.error_timeout,
+        "unauthenticated" => strings.error_session,
+        "forbidden" => strings.error_forbidden,
+        _ => strings.error_unexpected,
+    }
+}
+
+fn skeleton(part: &'static str, strings: &Strings) -> impl IntoView {
+    view! {
+        <section data-part=part data-state="loading" aria-busy="true">
+            <div data-part="skeleton" role="status">
+                <span data-part="visually-hidden">{strings.loading}</span>
+                <div data-part="skeleton-line"></div>
+                <div data-part="skeleton-line"></div>
+                <div data-part="skeleton-line"></div>
+            </div>
+        </section>
+    }
+}
+
+fn failure(part: &'static str, context: PortalContext, error: ClientError) -> impl IntoView {
+    let strings = context.strings();
+    view! {
+        <section data-part=part data-state="error" data-error=error.kind()>
+            <div data-part="error" role="alert">
+                <p data-part="error-message">{error_message(&strings, &error)}</p>
+                <button type="button" data-part="retry" on:click=move |_| context.refresh()>
+                    {strings.retry}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Renders `ready` once the portal data is in, and the loading or error
+/// state until then. Outside a provider it says so instead of panicking.
+pub fn portal_view<F, V>(part: &'static str, ready: F) -> impl IntoView
+where
+    F: Fn(PortalContext, Arc<PortalSnapshot>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let Some(context) = use_portal() else {
+        return Either::Left(view! {
+            <section data-part=part data-state="error" data-error="no-provider">
+                <p data-part="error-message" role="alert">{EN.missing_provider}</p>
+            </section>
+        });
+    };
+    Either::Right(move || match context.state() {
+        LoadState::Loading => skeleton(part, &context.strings()).into_any(),
+        LoadState::Failed(error) => failure(part, context, error).into_any(),
+        LoadState::Ready(snapshot) => ready(context, snapshot).into_any(),
+    })
+}

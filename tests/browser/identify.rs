@@ -1,0 +1,91 @@
+//! On mount the provider identifies the WorkOS user and organization, and
+//! reads the portal data without waiting for identify.
+
+use leptos::prelude::*;
+use portico::{Portal, PortalProvider};
+use portico_types::{IdentifyRequest, WorkosOrganization, WorkosUser};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::{api, install_fetch_recorder, mount, recorded_fetches, sleep, token, unique};
+
+#[wasm_bindgen_test]
+async fn identify_is_sent_on_mount_with_the_workos_keys() {
+    let org_id = unique("org_01TEST");
+    let user_id = unique("user_01TEST");
+    let email = format!("{user_id}@Example.test");
+    let token = token(&org_id, &user_id).await;
+    let user = WorkosUser {
+        id: user_id.clone(),
+        email: email.clone(),
+        first_name: Some("Margaret".into()),
+        last_name: Some("Hamilton".into()),
+        email_verified: true,
+    };
+    let organization = WorkosOrganization {
+        id: org_id.clone(),
+        name: Some("Apollo Guidance".into()),
+    };
+
+    install_fetch_recorder();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization>
+                <Portal/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=plan][data-state=free]").await;
+
+    // Identify is not awaited by the widgets; wait here for its answer.
+    let mut log = recorded_fetches();
+    for _ in 0..250 {
+        if log
+            .iter()
+            .any(|f| f.url.ends_with("/v1/identify") && f.end.is_some())
+        {
+            break;
+        }
+        sleep(20).await;
+        log = recorded_fetches();
+    }
+    let identify = log
+        .iter()
+        .find(|f| f.url.ends_with("/v1/identify"))
+        .expect("identify was sent");
+    let portal = log
+        .iter()
+        .find(|f| f.url.ends_with("/v1/portal"))
+        .expect("the portal was read");
+    assert_eq!(identify.method, "POST");
+    let sent: IdentifyRequest = serde_json::from_str(identify.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        sent.company.keys.get("workos_organization_id"),
+        Some(&org_id)
+    );
+    assert_eq!(sent.company.name.as_deref(), Some("Apollo Guidance"));
+    let sent_user = sent.user.expect("the user is identified");
+    assert_eq!(sent_user.keys.get("workos_user_id"), Some(&user_id));
+    assert_eq!(sent_user.keys.get("email"), Some(&email.to_lowercase()));
+    assert_eq!(sent_user.name.as_deref(), Some("Margaret Hamilton"));
+
+    // One round trip: the portal read starts before identify has answered.
+    let identify_end = identify.end.expect("identify finished");
+    assert!(
+        portal.start < identify_end,
+        "the portal read waited for identify: {log:?}"
+    );
+    assert_eq!(identify.status, Some(202));
+    assert_eq!(portal.status, Some(200));
+
+    // The server now knows the company, its keys and the user.
+    let check =
+        portico::PortalClient::new(api(), crate::support::token(&org_id, &user_id).await.into());
+    let snapshot = check.portal().await.expect("portal read");
+    let company = snapshot.company.expect("identify created the company");
+    assert_eq!(company.name.as_deref(), Some("Apollo Guidance"));
+    assert_eq!(company.keys.get("workos_organization_id"), Some(&org_id));
+    assert_eq!(
+        snapshot.user.and_then(|u| u.name).as_deref(),
+        Some("Margaret Hamilton")
+    );
+}

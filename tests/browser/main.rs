@@ -1,0 +1,12 @@
+//! Widget tests in a real headless Chromium (wasm-bindgen-test), against a
+//! real Portico server in demo mode whose address `cargo xtask test` passes
+//! in `PORTICO_TEST_API` at build time.
+
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod errors;
+mod identify;
+mod support;
+mod widgets;

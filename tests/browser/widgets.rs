@@ -1,0 +1,215 @@
+//! PlanView, Entitlements and Portal render what the real API returns.
+
+use leptos::prelude::*;
+use portico::{Entitlements, PlanView, Portal, PortalProvider};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::{account, api, mount, token};
+
+#[wasm_bindgen_test]
+async fn portal_renders_a_paid_plan_and_its_entitlements() {
+    let acme = account("Acme Corp").await;
+    let token = token(&acme.organization.id, &acme.user.id).await;
+    let (user, organization) = (acme.user.clone(), acme.organization.clone());
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <Portal/>
+            </PortalProvider>
+        }
+    });
+
+    // A skeleton first, then the data.
+    view.wait_for("[data-part=entitlements]").await;
+    let plan = view.wait_for("[data-part=plan][data-state=active]").await;
+    assert_eq!(plan.get_attribute("data-plan").as_deref(), Some("pro"));
+    assert_eq!(view.text("[data-part=plan-name]"), "Pro");
+    assert_eq!(view.text("[data-part=status-badge]"), "Active");
+    assert_eq!(view.text("[data-part=price-amount]"), "$49.00");
+    assert_eq!(view.text("[data-part=price-interval]"), "per month");
+    assert!(
+        view.text("[data-part=plan-renewal]")
+            .starts_with("Renews on "),
+        "{}",
+        view.text("[data-part=plan-renewal]")
+    );
+
+    view.wait_for("[data-part=entitlement-list]").await;
+    assert_eq!(
+        view.count("[data-part=entitlement]"),
+        7,
+        "every catalog feature is listed"
+    );
+    let row = |feature: &str| format!("[data-part=entitlement][data-feature={feature}]");
+    let api_calls = view.find(&row("api_calls"));
+    assert_eq!(
+        api_calls.get_attribute("data-state").as_deref(),
+        Some("within-limit")
+    );
+    assert_eq!(
+        view.text(&format!(
+            "{} [data-part=entitlement-value]",
+            row("api_calls")
+        )),
+        "48,210 of 100,000"
+    );
+    let meter = view.find(&format!("{} [data-part=meter]", row("api_calls")));
+    assert_eq!(meter.get_attribute("role").as_deref(), Some("meter"));
+    assert_eq!(
+        meter.get_attribute("aria-valuenow").as_deref(),
+        Some("48210")
+    );
+    assert_eq!(
+        meter.get_attribute("aria-valuemax").as_deref(),
+        Some("100000")
+    );
+    let fill = view.find(&format!("{} [data-part=meter-fill]", row("api_calls")));
+    let style = fill.get_attribute("style").unwrap_or_default();
+    assert!(style.contains("--portico-meter-fill: 48.2%"), "{style}");
+    assert!(view
+        .text(&format!(
+            "{} [data-part=entitlement-note][data-state=resets]",
+            row("api_calls")
+        ))
+        .starts_with("Resets on "));
+    assert_eq!(
+        view.text(&format!(
+            "{} [data-part=entitlement-value]",
+            row("projects")
+        )),
+        "7 used"
+    );
+    assert_eq!(
+        view.find(&row("projects"))
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("unlimited")
+    );
+    assert_eq!(
+        view.text(&format!("{} [data-part=entitlement-value]", row("seats"))),
+        "3 of 10"
+    );
+    assert_eq!(
+        view.text(&format!("{} [data-part=entitlement-value]", row("sso"))),
+        "Not included"
+    );
+    assert_eq!(
+        view.find(&row("sso"))
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("off")
+    );
+    assert_eq!(
+        view.text(&format!(
+            "{} [data-part=entitlement-value]",
+            row("audit_log")
+        )),
+        "Included"
+    );
+    assert_eq!(
+        view.find(&row("audit_log"))
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("on")
+    );
+
+    // The stylesheet is in the page once, whatever is mounted.
+    let document = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(
+        document
+            .query_selector_all("style[data-portico]")
+            .unwrap()
+            .length(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_free_plan_over_its_limits_says_so() {
+    let globex = account("Globex").await;
+    let token = token(&globex.organization.id, &globex.user.id).await;
+    let (user, organization) = (globex.user.clone(), globex.organization.clone());
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <PlanView/>
+                <Entitlements/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=plan][data-state=free]").await;
+    assert_eq!(view.text("[data-part=plan-name]"), "Free");
+    assert_eq!(view.text("[data-part=price-amount]"), "Free");
+    assert_eq!(view.count("[data-part=price-interval]"), 0);
+    assert_eq!(
+        view.count("[data-part=plan-renewal]"),
+        0,
+        "a free plan does not renew"
+    );
+
+    let over = view
+        .wait_for("[data-feature=api_calls][data-state=over-limit]")
+        .await;
+    assert_eq!(
+        view.text("[data-feature=api_calls] [data-part=entitlement-value]"),
+        "1,180 of 1,000"
+    );
+    assert_eq!(
+        view.text("[data-feature=api_calls] [data-part=entitlement-note][data-state=over-limit]"),
+        "Over the limit by 180"
+    );
+    let meter = over.query_selector("[data-part=meter]").unwrap().unwrap();
+    assert_eq!(
+        meter.get_attribute("aria-valuenow").as_deref(),
+        Some("1000"),
+        "clamped to the maximum"
+    );
+    assert_eq!(
+        meter.get_attribute("aria-valuetext").as_deref(),
+        Some("API calls: 1,180 of 1,000")
+    );
+    assert_eq!(
+        view.find("[data-feature=projects]")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("at-limit")
+    );
+    assert_eq!(
+        view.text("[data-feature=projects] [data-part=entitlement-note]"),
+        "Limit reached"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_trial_shows_when_it_ends() {
+    let initech = account("Initech").await;
+    let token = token(&initech.organization.id, &initech.user.id).await;
+    let (user, organization) = (initech.user.clone(), initech.organization.clone());
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US" theme="dark">
+                <PlanView/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=plan][data-state=trialing]").await;
+    assert_eq!(view.text("[data-part=status-badge]"), "Trial");
+    assert_eq!(view.text("[data-part=price-amount]"), "$490.00");
+    assert_eq!(view.text("[data-part=price-interval]"), "per year");
+    assert!(view
+        .text("[data-part=plan-renewal][data-state=trial]")
+        .starts_with("Trial ends on "));
+    let root = view.find("[data-portico-root]");
+    assert_eq!(
+        root.get_attribute("data-portico-theme").as_deref(),
+        Some("dark")
+    );
+    let scheme = web_sys::window()
+        .unwrap()
+        .get_computed_style(&root)
+        .unwrap()
+        .unwrap()
+        .get_property_value("color-scheme")
+        .unwrap();
+    assert_eq!(scheme, "dark");
+}
