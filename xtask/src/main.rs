@@ -168,7 +168,14 @@ fn test() -> Result<(), String> {
 
     step("end-to-end: the built demo, the real server, headless Chromium");
     run(cargo()
-        .args(["test", "--package", "portico-e2e", "--", "--test-threads=1", "--nocapture"])
+        .args([
+            "test",
+            "--package",
+            "portico-e2e",
+            "--",
+            "--test-threads=1",
+            "--nocapture",
+        ])
         .env("PORTICO_DIST", &dist)
         .env(
             "PORTICO_SERVER_BIN",
