@@ -1,91 +1,177 @@
-//! Every string a person sees, in one table per language.
+//! Every string a person sees, in one table per language, with overrides.
 //!
-//! Templates hold `{name}` placeholders that [`fill`] replaces; nothing is
-//! assembled from fragments, so a translation can reorder words freely.
+//! Messages are named by [`Msg`]; each has a stable key (`"renews_on"`) that
+//! hosts use to override it from Rust or JavaScript. Templates hold
+//! `{name}` placeholders that [`fill`] replaces; nothing is assembled from
+//! fragments, so a translation can reorder words freely.
 
-/// The user-visible strings of the widgets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Strings {
-    pub loading: &'static str,
-    pub retry: &'static str,
-    pub error_network: &'static str,
-    pub error_timeout: &'static str,
-    pub error_session: &'static str,
-    pub error_forbidden: &'static str,
-    pub error_unexpected: &'static str,
-    pub missing_provider: &'static str,
+use std::borrow::Cow;
 
-    pub plan_title: &'static str,
-    pub plan_free: &'static str,
-    pub per_month: &'static str,
-    pub per_year: &'static str,
-    pub status_active: &'static str,
-    pub status_trialing: &'static str,
-    pub status_past_due: &'static str,
-    pub status_canceled: &'static str,
-    pub status_free: &'static str,
-    /// `{date}`
-    pub renews_on: &'static str,
-    /// `{date}`
-    pub trial_ends_on: &'static str,
-    /// `{date}`
-    pub cancels_on: &'static str,
+macro_rules! messages {
+    ($($variant:ident $key:literal { en: $en:literal, de: $de:literal })*) => {
+        /// A user-visible message.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Msg { $($variant),* }
 
-    pub entitlements_title: &'static str,
-    pub entitlements_empty: &'static str,
-    pub included: &'static str,
-    pub not_included: &'static str,
-    pub unlimited: &'static str,
-    /// `{used}`, `{limit}`
-    pub used_of_limit: &'static str,
-    /// `{used}`
-    pub used_unlimited: &'static str,
-    /// `{date}`
-    pub resets_on: &'static str,
-    /// `{amount}`
-    pub over_limit_by: &'static str,
-    pub at_limit: &'static str,
-    pub soft_limit: &'static str,
-    /// `{feature}`, `{used}`, `{limit}`: the meter's accessible name
-    pub meter_label: &'static str,
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$variant),*];
+
+            /// The stable name hosts use to override this message.
+            pub fn key(self) -> &'static str {
+                match self { $(Msg::$variant => $key),* }
+            }
+
+            pub fn from_key(key: &str) -> Option<Msg> {
+                match key { $($key => Some(Msg::$variant),)* _ => None }
+            }
+        }
+
+        const EN: &[&str] = &[$($en),*];
+        const DE: &[&str] = &[$($de),*];
+    };
 }
 
-pub const EN: Strings = Strings {
-    loading: "Loading your plan…",
-    retry: "Try again",
-    error_network: "We couldn't reach the billing service. Check your connection and try again.",
-    error_timeout: "The billing service is taking too long to answer. Try again in a moment.",
-    error_session: "Your session has expired. Sign in again to see your plan.",
-    error_forbidden: "You don't have access to this organization's billing.",
-    error_unexpected: "Something went wrong loading your plan.",
-    missing_provider: "This widget must be placed inside a PortalProvider.",
+messages! {
+    Loading "loading" { en: "Loading your plan…", de: "Ihr Tarif wird geladen …" }
+    Retry "retry" { en: "Try again", de: "Erneut versuchen" }
+    ErrorNetwork "error_network" {
+        en: "We couldn't reach the billing service. Check your connection and try again.",
+        de: "Der Abrechnungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."
+    }
+    ErrorTimeout "error_timeout" {
+        en: "The billing service is taking too long to answer. Try again in a moment.",
+        de: "Der Abrechnungsdienst antwortet zu langsam. Versuchen Sie es gleich noch einmal."
+    }
+    ErrorSession "error_session" {
+        en: "Your session has expired. Sign in again to see your plan.",
+        de: "Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an, um Ihren Tarif zu sehen."
+    }
+    ErrorForbidden "error_forbidden" {
+        en: "You don't have access to this organization's billing.",
+        de: "Sie haben keinen Zugriff auf die Abrechnung dieser Organisation."
+    }
+    ErrorUnexpected "error_unexpected" {
+        en: "Something went wrong loading your plan.",
+        de: "Beim Laden Ihres Tarifs ist ein Fehler aufgetreten."
+    }
+    MissingProvider "missing_provider" {
+        en: "This widget must be placed inside a PortalProvider.",
+        de: "Dieses Widget muss innerhalb eines PortalProvider stehen."
+    }
 
-    plan_title: "Your plan",
-    plan_free: "Free",
-    per_month: "per month",
-    per_year: "per year",
-    status_active: "Active",
-    status_trialing: "Trial",
-    status_past_due: "Past due",
-    status_canceled: "Canceled",
-    status_free: "Free plan",
-    renews_on: "Renews on {date}",
-    trial_ends_on: "Trial ends on {date}",
-    cancels_on: "Ends on {date}",
+    PlanTitle "plan_title" { en: "Your plan", de: "Ihr Tarif" }
+    PlanFree "plan_free" { en: "Free", de: "Kostenlos" }
+    PerMonth "per_month" { en: "per month", de: "pro Monat" }
+    PerYear "per_year" { en: "per year", de: "pro Jahr" }
+    StatusActive "status_active" { en: "Active", de: "Aktiv" }
+    StatusTrialing "status_trialing" { en: "Trial", de: "Testphase" }
+    StatusPastDue "status_past_due" { en: "Past due", de: "Überfällig" }
+    StatusCanceled "status_canceled" { en: "Canceled", de: "Gekündigt" }
+    StatusFree "status_free" { en: "Free plan", de: "Kostenloser Tarif" }
+    RenewsOn "renews_on" { en: "Renews on {date}", de: "Verlängert sich am {date}" }
+    TrialEndsOn "trial_ends_on" { en: "Trial ends on {date}", de: "Testphase endet am {date}" }
+    CancelsOn "cancels_on" { en: "Ends on {date}", de: "Endet am {date}" }
 
-    entitlements_title: "Features and usage",
-    entitlements_empty: "This plan has no features yet.",
-    included: "Included",
-    not_included: "Not included",
-    unlimited: "Unlimited",
-    used_of_limit: "{used} of {limit}",
-    used_unlimited: "{used} used",
-    resets_on: "Resets on {date}",
-    over_limit_by: "Over the limit by {amount}",
-    at_limit: "Limit reached",
-    soft_limit: "You can go over this limit; you'll be notified.",
-    meter_label: "{feature}: {used} of {limit}",
-};
+    EntitlementsTitle "entitlements_title" { en: "Features and usage", de: "Funktionen und Nutzung" }
+    EntitlementsEmpty "entitlements_empty" {
+        en: "This plan has no features yet.",
+        de: "Dieser Tarif enthält noch keine Funktionen."
+    }
+    Included "included" { en: "Included", de: "Enthalten" }
+    NotIncluded "not_included" { en: "Not included", de: "Nicht enthalten" }
+    UsedOfLimit "used_of_limit" { en: "{used} of {limit}", de: "{used} von {limit}" }
+    UsedUnlimited "used_unlimited" { en: "{used} used", de: "{used} genutzt" }
+    ResetsOn "resets_on" { en: "Resets on {date}", de: "Wird am {date} zurückgesetzt" }
+    OverLimitBy "over_limit_by" { en: "Over the limit by {amount}", de: "{amount} über dem Limit" }
+    AtLimit "at_limit" { en: "Limit reached", de: "Limit erreicht" }
+    SoftLimit "soft_limit" {
+        en: "You can go over this limit; you'll be notified.",
+        de: "Sie können dieses Limit überschreiten; Sie werden benachrichtigt."
+    }
+    MeterLabel "meter_label" { en: "{feature}: {used} of {limit}", de: "{feature}: {used} von {limit}" }
+}
+
+/// The messages for one language, with any overrides applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Strings {
+    texts: Vec<Cow<'static, str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownMessage(pub String);
+
+impl std::fmt::Display for UnknownMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no message is named {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownMessage {}
+
+impl Default for Strings {
+    fn default() -> Self {
+        Strings::english()
+    }
+}
+
+impl Strings {
+    pub fn english() -> Strings {
+        Strings {
+            texts: EN.iter().map(|t| Cow::Borrowed(*t)).collect(),
+        }
+    }
+
+    pub fn german() -> Strings {
+        Strings {
+            texts: DE.iter().map(|t| Cow::Borrowed(*t)).collect(),
+        }
+    }
+
+    /// The shipped table that best fits a BCP 47 tag (`de-AT` → German);
+    /// English when none does.
+    pub fn for_locale(locale: Option<&str>) -> Strings {
+        let language = locale
+            .unwrap_or("en")
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("en");
+        if language.eq_ignore_ascii_case("de") {
+            Strings::german()
+        } else {
+            Strings::english()
+        }
+    }
+
+    pub fn get(&self, message: Msg) -> &str {
+        &self.texts[message as usize]
+    }
+
+    pub fn set(&mut self, message: Msg, text: impl Into<Cow<'static, str>>) {
+        self.texts[message as usize] = text.into();
+    }
+
+    /// Overrides messages by key; an unknown key is an error and nothing
+    /// is changed.
+    pub fn with_overrides<'a>(
+        mut self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Strings, UnknownMessage> {
+        let mut resolved = Vec::new();
+        for (key, text) in overrides {
+            let message = Msg::from_key(key).ok_or_else(|| UnknownMessage(key.to_owned()))?;
+            resolved.push((message, text.to_owned()));
+        }
+        for (message, text) in resolved {
+            self.set(message, text);
+        }
+        Ok(self)
+    }
+
+    /// `get` then [`fill`].
+    pub fn fill(&self, message: Msg, values: &[(&str, &str)]) -> String {
+        fill(self.get(message), values)
+    }
+}
 
 /// Replaces each `{name}` in `template` with its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -137,5 +223,48 @@ mod tests {
             "unbalanced {brace"
         );
         assert_eq!(fill("", &[]), "");
+    }
+
+    #[test]
+    fn every_language_has_every_message_with_the_same_placeholders() {
+        assert_eq!(EN.len(), Msg::ALL.len());
+        assert_eq!(DE.len(), Msg::ALL.len());
+        let placeholders = |text: &str| {
+            let mut names: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
+                .collect();
+            names.sort();
+            names
+        };
+        for message in Msg::ALL {
+            let (en, de) = (Strings::english(), Strings::german());
+            assert_eq!(
+                placeholders(en.get(*message)),
+                placeholders(de.get(*message)),
+                "{}",
+                message.key()
+            );
+            assert_eq!(Msg::from_key(message.key()), Some(*message));
+        }
+    }
+
+    #[test]
+    fn locales_pick_a_table_and_overrides_apply_by_key() {
+        assert_eq!(
+            Strings::for_locale(Some("de-AT")).get(Msg::Retry),
+            "Erneut versuchen"
+        );
+        assert_eq!(Strings::for_locale(Some("fr")).get(Msg::Retry), "Try again");
+        assert_eq!(Strings::for_locale(None).get(Msg::Retry), "Try again");
+        let custom = Strings::english()
+            .with_overrides([("retry", "Reload")])
+            .unwrap();
+        assert_eq!(custom.get(Msg::Retry), "Reload");
+        assert_eq!(
+            Strings::english().with_overrides([("retry", "x"), ("nope", "y")]),
+            Err(UnknownMessage("nope".into()))
+        );
     }
 }

@@ -15,7 +15,7 @@ use portico_types::{PortalSnapshot, Traits, WorkosOrganization, WorkosUser};
 
 use crate::client::{ClientError, PortalClient, TokenSource};
 use crate::format::Formatter;
-use crate::i18n::{Strings, EN};
+use crate::i18n::{Msg, Strings};
 use crate::identity::identify_request;
 use crate::style;
 
@@ -82,8 +82,14 @@ impl PortalContext {
         self.identify_error.get()
     }
 
-    pub fn strings(&self) -> Strings {
-        self.strings.get_value()
+    /// A message in the portal's language.
+    pub fn text(&self, message: Msg) -> String {
+        self.strings.with_value(|s| s.get(message).to_owned())
+    }
+
+    /// A message with its `{placeholders}` filled.
+    pub fn fill(&self, message: Msg, values: &[(&str, &str)]) -> String {
+        self.strings.with_value(|s| s.fill(message, values))
     }
 
     pub fn formatter(&self) -> Formatter {
@@ -171,6 +177,10 @@ pub fn use_portal() -> Option<PortalContext> {
     use_context::<PortalContext>()
 }
 
+fn browser_language() -> Option<String> {
+    web_sys::window()?.navigator().language()
+}
+
 fn performance_mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
@@ -204,9 +214,14 @@ pub fn PortalProvider(
     /// Extra traits sent with identify for the user.
     #[prop(optional)]
     user_traits: Traits,
-    /// BCP 47 locale for numbers, money and dates; the browser's by default.
+    /// BCP 47 locale for text, numbers, money and dates; the browser's by
+    /// default (text falls back to English).
     #[prop(optional, into)]
     locale: Option<String>,
+    /// The widgets' text, e.g. `Strings::english().with_overrides(…)`;
+    /// by default the shipped table for `locale`.
+    #[prop(optional)]
+    strings: Option<Strings>,
     /// `"light"` or `"dark"`; follows the system setting when absent.
     #[prop(optional, into)]
     theme: MaybeProp<String>,
@@ -214,9 +229,11 @@ pub fn PortalProvider(
 ) -> impl IntoView {
     performance_mark("portico:mount");
     style::inject();
+    let locale = locale.or_else(browser_language);
+    let strings = strings.unwrap_or_else(|| Strings::for_locale(locale.as_deref()));
     let context = PortalContext::new(
         PortalClient::new(api_base, token),
-        EN,
+        strings,
         Formatter::new(locale),
     );
     provide_context(context);

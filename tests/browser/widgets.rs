@@ -213,3 +213,48 @@ async fn a_trial_shows_when_it_ends() {
         .unwrap();
     assert_eq!(scheme, "dark");
 }
+
+#[wasm_bindgen_test]
+async fn text_numbers_and_money_follow_the_locale_and_overrides() {
+    use portico::i18n::Strings;
+
+    let acme = account("Acme Corp").await;
+    let token = token(&acme.organization.id, &acme.user.id).await;
+    let (user, organization) = (acme.user.clone(), acme.organization.clone());
+    let german = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="de-DE">
+                <Portal/>
+            </PortalProvider>
+        }
+    });
+    german.wait_for("[data-part=plan][data-state=active]").await;
+    assert_eq!(german.text("[data-part=status-badge]"), "Aktiv");
+    assert_eq!(german.text("[data-part=price-amount]"), "49,00\u{a0}$");
+    assert_eq!(german.text("[data-part=price-interval]"), "pro Monat");
+    assert!(german
+        .text("[data-part=plan-renewal]")
+        .starts_with("Verlängert sich am "));
+    german.wait_for("[data-part=entitlement-list]").await;
+    assert_eq!(
+        german.text("[data-feature=api_calls] [data-part=entitlement-value]"),
+        "48.210 von 100.000"
+    );
+    drop(german);
+
+    let token = crate::support::token(&acme.organization.id, &acme.user.id).await;
+    let (user, organization) = (acme.user.clone(), acme.organization.clone());
+    let strings = Strings::english()
+        .with_overrides([("status_active", "In good standing")])
+        .unwrap();
+    let custom = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US" strings=strings>
+                <PlanView/>
+            </PortalProvider>
+        }
+    });
+    custom.wait_for("[data-part=plan][data-state=active]").await;
+    assert_eq!(custom.text("[data-part=status-badge]"), "In good standing");
+    assert_eq!(custom.text("[data-part=price-interval]"), "per month");
+}

@@ -8,7 +8,7 @@ use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit, PortalSna
 
 use super::portal_view;
 use crate::format::Formatter;
-use crate::i18n::{fill, Strings};
+use crate::i18n::Msg;
 use crate::provider::PortalContext;
 
 #[component]
@@ -17,19 +17,18 @@ pub fn Entitlements() -> impl IntoView {
 }
 
 fn entitlement_list(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
-    let strings = context.strings();
     let format = context.formatter();
     let rows = snapshot
         .entitlements
         .iter()
-        .map(|e| entitlement_row(&strings, &format, e))
+        .map(|e| entitlement_row(context, &format, e))
         .collect::<Vec<_>>();
     let empty = rows.is_empty();
     view! {
         <section data-part="entitlements" data-state=if empty { "empty" } else { "ready" }>
-            <h2 data-part="entitlements-title">{strings.entitlements_title}</h2>
+            <h2 data-part="entitlements-title">{context.text(Msg::EntitlementsTitle)}</h2>
             {if empty {
-                view! { <p data-part="empty-state">{strings.entitlements_empty}</p> }.into_any()
+                view! { <p data-part="empty-state">{context.text(Msg::EntitlementsEmpty)}</p> }.into_any()
             } else {
                 view! { <ul data-part="entitlement-list">{rows}</ul> }.into_any()
             }}
@@ -46,18 +45,18 @@ pub fn meter_fill(used: u64, limit: u64) -> String {
     format!("{}.{}%", permille / 10, permille % 10)
 }
 
-fn entitlement_row(strings: &Strings, format: &Formatter, e: &Entitlement) -> impl IntoView {
+fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) -> impl IntoView {
     let state = e.state();
     let used = e.usage.unwrap_or(0);
     let value = match (e.kind, e.limit) {
-        (FeatureKind::Boolean, _) if e.access => strings.included.to_owned(),
-        (FeatureKind::Boolean, _) => strings.not_included.to_owned(),
-        _ if state == EntitlementState::Off => strings.not_included.to_owned(),
+        (FeatureKind::Boolean, _) if e.access => context.text(Msg::Included),
+        (FeatureKind::Boolean, _) => context.text(Msg::NotIncluded),
+        _ if state == EntitlementState::Off => context.text(Msg::NotIncluded),
         (_, Some(Limit::Unlimited)) => {
-            fill(strings.used_unlimited, &[("used", &format.count(used))])
+            context.fill(Msg::UsedUnlimited, &[("used", &format.count(used))])
         }
-        (_, Some(Limit::Count(limit))) => fill(
-            strings.used_of_limit,
+        (_, Some(Limit::Count(limit))) => context.fill(
+            Msg::UsedOfLimit,
             &[
                 ("used", &format.count(used)),
                 ("limit", &format.count(limit)),
@@ -68,8 +67,8 @@ fn entitlement_row(strings: &Strings, format: &Formatter, e: &Entitlement) -> im
 
     let meter = match e.limit {
         Some(Limit::Count(limit)) if limit > 0 && e.kind != FeatureKind::Boolean => {
-            let label = fill(
-                strings.meter_label,
+            let label = context.fill(
+                Msg::MeterLabel,
                 &[
                     ("feature", &e.name),
                     ("used", &format.count(used)),
@@ -98,21 +97,21 @@ fn entitlement_row(strings: &Strings, format: &Formatter, e: &Entitlement) -> im
     match (state, e.limit) {
         (EntitlementState::OverLimit, Some(Limit::Count(limit))) => notes.push((
             "over-limit",
-            fill(
-                strings.over_limit_by,
+            context.fill(
+                Msg::OverLimitBy,
                 &[("amount", &format.count(used.saturating_sub(limit)))],
             ),
         )),
-        (EntitlementState::AtLimit, _) => notes.push(("at-limit", strings.at_limit.to_owned())),
+        (EntitlementState::AtLimit, _) => notes.push(("at-limit", context.text(Msg::AtLimit))),
         _ => {}
     }
     if e.soft_limit && matches!(e.limit, Some(Limit::Count(_))) {
-        notes.push(("soft-limit", strings.soft_limit.to_owned()));
+        notes.push(("soft-limit", context.text(Msg::SoftLimit)));
     }
     if let Some(resets_at) = e.resets_at {
         notes.push((
             "resets",
-            fill(strings.resets_on, &[("date", &format.date(resets_at))]),
+            context.fill(Msg::ResetsOn, &[("date", &format.date(resets_at))]),
         ));
     }
 

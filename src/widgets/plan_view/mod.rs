@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use portico_types::{BillingInterval, PortalSnapshot, SubscriptionStatus};
 
 use super::portal_view;
-use crate::i18n::fill;
+use crate::i18n::Msg;
 use crate::provider::PortalContext;
 
 #[component]
@@ -16,22 +16,23 @@ pub fn PlanView() -> impl IntoView {
 }
 
 fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
-    let strings = context.strings();
     let format = context.formatter();
     let plan = &snapshot.plan;
     let subscription = snapshot.subscription.as_ref();
 
     let state = subscription.map(|s| s.status.as_str()).unwrap_or("free");
-    let status_label = match subscription.map(|s| s.status) {
-        Some(SubscriptionStatus::Active) => strings.status_active,
-        Some(SubscriptionStatus::Trialing) => strings.status_trialing,
-        Some(SubscriptionStatus::PastDue) => strings.status_past_due,
-        Some(SubscriptionStatus::Canceled) => strings.status_canceled,
-        None => strings.status_free,
-    };
-    let interval_label = |interval: BillingInterval| match interval {
-        BillingInterval::Month => strings.per_month,
-        BillingInterval::Year => strings.per_year,
+    let status_label = context.text(match subscription.map(|s| s.status) {
+        Some(SubscriptionStatus::Active) => Msg::StatusActive,
+        Some(SubscriptionStatus::Trialing) => Msg::StatusTrialing,
+        Some(SubscriptionStatus::PastDue) => Msg::StatusPastDue,
+        Some(SubscriptionStatus::Canceled) => Msg::StatusCanceled,
+        None => Msg::StatusFree,
+    });
+    let interval_label = |interval: BillingInterval| {
+        context.text(match interval {
+            BillingInterval::Month => Msg::PerMonth,
+            BillingInterval::Year => Msg::PerYear,
+        })
     };
     let (amount, interval) =
         match subscription.and_then(|s| s.price.as_ref().map(|p| (p, s.interval))) {
@@ -43,7 +44,7 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl Into
                     format.money(&price.amount),
                     Some(interval_label(price.interval)),
                 ),
-                _ => (strings.plan_free.to_owned(), None),
+                _ => (context.text(Msg::PlanFree), None),
             },
         };
     let next = subscription.and_then(|s| {
@@ -51,23 +52,27 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl Into
         if let (SubscriptionStatus::Trialing, Some(ends)) = (s.status, s.trial_ends_at) {
             Some((
                 "trial",
-                fill(strings.trial_ends_on, &[("date", &date(ends))]),
+                context.fill(Msg::TrialEndsOn, &[("date", &date(ends))]),
             ))
         } else if s.cancel_at_period_end {
             Some((
                 "cancels",
-                fill(strings.cancels_on, &[("date", &date(s.current_period_end))]),
+                context.fill(Msg::CancelsOn, &[("date", &date(s.current_period_end))]),
             ))
         } else {
-            s.renews_at
-                .map(|at| ("renews", fill(strings.renews_on, &[("date", &date(at))])))
+            s.renews_at.map(|at| {
+                (
+                    "renews",
+                    context.fill(Msg::RenewsOn, &[("date", &date(at))]),
+                )
+            })
         }
     });
 
     view! {
         <section data-part="plan" data-state=state data-plan=plan.id.clone()>
             <header data-part="plan-header">
-                <p data-part="plan-eyebrow">{strings.plan_title}</p>
+                <p data-part="plan-eyebrow">{context.text(Msg::PlanTitle)}</p>
                 <h2 data-part="plan-name">{plan.name.clone()}</h2>
                 <span data-part="status-badge" data-state=state>{status_label}</span>
             </header>

@@ -8,24 +8,24 @@ use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
 use crate::client::ClientError;
-use crate::i18n::{Strings, EN};
+use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
 
-pub fn error_message(strings: &Strings, error: &ClientError) -> &'static str {
+pub fn error_message(error: &ClientError) -> Msg {
     match error.kind() {
-        "network" => strings.error_network,
-        "timeout" => strings.error_timeout,
-        "unauthenticated" => strings.error_session,
-        "forbidden" => strings.error_forbidden,
-        _ => strings.error_unexpected,
+        "network" => Msg::ErrorNetwork,
+        "timeout" => Msg::ErrorTimeout,
+        "unauthenticated" => Msg::ErrorSession,
+        "forbidden" => Msg::ErrorForbidden,
+        _ => Msg::ErrorUnexpected,
     }
 }
 
-fn skeleton(part: &'static str, strings: &Strings) -> impl IntoView {
+fn skeleton(part: &'static str, context: PortalContext) -> impl IntoView {
     view! {
         <section data-part=part data-state="loading" aria-busy="true">
             <div data-part="skeleton" role="status">
-                <span data-part="visually-hidden">{strings.loading}</span>
+                <span data-part="visually-hidden">{context.text(Msg::Loading)}</span>
                 <div data-part="skeleton-line"></div>
                 <div data-part="skeleton-line"></div>
                 <div data-part="skeleton-line"></div>
@@ -35,13 +35,12 @@ fn skeleton(part: &'static str, strings: &Strings) -> impl IntoView {
 }
 
 fn failure(part: &'static str, context: PortalContext, error: ClientError) -> impl IntoView {
-    let strings = context.strings();
     view! {
         <section data-part=part data-state="error" data-error=error.kind()>
             <div data-part="error" role="alert">
-                <p data-part="error-message">{error_message(&strings, &error)}</p>
+                <p data-part="error-message">{context.text(error_message(&error))}</p>
                 <button type="button" data-part="retry" on:click=move |_| context.refresh()>
-                    {strings.retry}
+                    {context.text(Msg::Retry)}
                 </button>
             </div>
         </section>
@@ -58,12 +57,14 @@ where
     let Some(context) = use_portal() else {
         return Either::Left(view! {
             <section data-part=part data-state="error" data-error="no-provider">
-                <p data-part="error-message" role="alert">{EN.missing_provider}</p>
+                <p data-part="error-message" role="alert">
+                    {Strings::english().get(Msg::MissingProvider).to_owned()}
+                </p>
             </section>
         });
     };
     Either::Right(move || match context.state() {
-        LoadState::Loading => skeleton(part, &context.strings()).into_any(),
+        LoadState::Loading => skeleton(part, context).into_any(),
         LoadState::Failed(error) => failure(part, context, error).into_any(),
         LoadState::Ready(snapshot) => ready(context, snapshot).into_any(),
     })
