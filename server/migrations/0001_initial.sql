@@ -2,12 +2,15 @@
 -- each belong to at most one record, with at most one value per name per
 -- record. Instants are Unix seconds.
 
+-- Deleting a company or user is soft (deleted_at set): billing history
+-- (subscriptions, invoices, usage) keeps pointing at it.
 CREATE TABLE companies (
     id          TEXT PRIMARY KEY NOT NULL,
     name        TEXT,
     traits      TEXT NOT NULL DEFAULT '{}',
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER
 );
 
 CREATE TABLE company_keys (
@@ -23,7 +26,8 @@ CREATE TABLE users (
     name        TEXT,
     traits      TEXT NOT NULL DEFAULT '{}',
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER
 );
 
 CREATE TABLE user_keys (

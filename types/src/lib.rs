@@ -34,6 +34,7 @@ pub use money::{minor_unit_exponent, Money, MoneyError};
 pub use portal::{
     BillingInterval, CompanySummary, Entitlement, EntitlementState, FeatureKind, Limit, PlanPrice,
     PlanSummary, PortalSnapshot, SubscriptionStatus, SubscriptionSummary, UsagePeriod, UserSummary,
+    Viewer,
 };
 pub use time::{CivilDate, Timestamp, TimestampError};
 pub use tokens::{MintPortalToken, PortalToken};

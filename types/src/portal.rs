@@ -274,6 +274,26 @@ pub struct UserSummary {
     pub keys: Keys,
 }
 
+/// What the person looking at the portal may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// May change the plan, check out, cancel or resume. When false the
+    /// widgets show billing read-only.
+    pub can_manage_billing: bool,
+    /// The viewer's role in the organization (a WorkOS role slug), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl Default for Viewer {
+    fn default() -> Self {
+        Viewer {
+            can_manage_billing: true,
+            role: None,
+        }
+    }
+}
+
 /// Everything the portal shows for one company.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalSnapshot {
@@ -284,6 +304,8 @@ pub struct PortalSnapshot {
     pub company: Option<CompanySummary>,
     #[serde(default)]
     pub user: Option<UserSummary>,
+    #[serde(default)]
+    pub viewer: Viewer,
     pub plan: PlanSummary,
     #[serde(default)]
     pub subscription: Option<SubscriptionSummary>,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use portico_types::{
     BillingInterval, CompanySummary, Entitlement, FeatureKind, Limit, PortalSnapshot,
-    SubscriptionStatus, SubscriptionSummary, Timestamp, UsagePeriod, UserSummary,
+    SubscriptionStatus, SubscriptionSummary, Timestamp, UsagePeriod, UserSummary, Viewer,
 };
 use sqlx::{Row, SqliteConnection};
 
@@ -319,6 +319,7 @@ pub async fn snapshot(
         return Ok(PortalSnapshot {
             company: None,
             user: None,
+            viewer: Viewer::default(),
             plan: catalog.plan_summary(plan),
             subscription: None,
             entitlements: build_entitlements(catalog, plan, &UsageTotals::default(), window.1),
@@ -357,6 +358,7 @@ pub async fn snapshot(
             keys,
         }),
         user,
+        viewer: Viewer::default(),
         plan: catalog.plan_summary(plan),
         subscription,
         entitlements: build_entitlements(catalog, plan, &usage, window.1),
