@@ -15,8 +15,11 @@ use tower_http::trace::TraceLayer;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::billing::preview_token::PreviewSigner;
 use crate::error::ApiError;
 use crate::extract::hash_secret_key;
+use crate::payments::sandbox::SandboxPayments;
+use crate::payments::PaymentProvider;
 use crate::routes;
 use crate::tokens::TokenSigner;
 
@@ -27,6 +30,8 @@ pub struct AppState {
     pub tokens: TokenSigner,
     pub secret_key_hash: [u8; 32],
     pub clock: Arc<dyn Clock>,
+    pub previews: PreviewSigner,
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 /// How the server was asked to run.
@@ -45,13 +50,32 @@ pub struct Settings {
 }
 
 impl AppState {
+    /// State with the sandbox payment provider.
     pub fn new(db: Db, catalog: Catalog, settings: &Settings, clock: Arc<dyn Clock>) -> Self {
+        AppState::with_payments(
+            db,
+            catalog,
+            settings,
+            clock,
+            Arc::new(SandboxPayments::new()),
+        )
+    }
+
+    pub fn with_payments(
+        db: Db,
+        catalog: Catalog,
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+        payments: Arc<dyn PaymentProvider>,
+    ) -> Self {
         AppState {
             db,
             catalog: Arc::new(catalog),
             tokens: TokenSigner::new(&settings.token_secret),
             secret_key_hash: hash_secret_key(&settings.secret_key),
             clock,
+            previews: PreviewSigner::new(&settings.token_secret),
+            payments,
         }
     }
 }
@@ -68,7 +92,12 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/portal-tokens", post(routes::tokens::mint))
         .route("/companies", put(routes::records::upsert_company))
         .route("/users", put(routes::records::upsert_user))
-        .route("/usage", post(routes::usage::report));
+        .route("/usage", post(routes::usage::report))
+        .route("/checkout/preview", post(routes::billing::preview))
+        .route("/checkout", post(routes::billing::checkout))
+        .route("/subscription/cancel", post(routes::billing::cancel))
+        .route("/subscription/resume", post(routes::billing::resume))
+        .route("/invoices", get(routes::billing::invoices));
     if settings.demo {
         api = api.merge(routes::demo::router());
     }

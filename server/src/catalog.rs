@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use portico_types::{BillingInterval, FeatureKind, Limit, Money, PlanPrice, PlanSummary};
+use portico_types::{
+    AddonGrant, AddonSelection, AddonSummary, BillingInterval, FeatureKind, Limit, Money,
+    PlanPrice, PlanSummary,
+};
 use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +78,31 @@ impl From<BillingInterval> for BillingIntervalKey {
     }
 }
 
+/// A priced item bought on top of a plan. Its grants stack on the plan's:
+/// numeric allowances add up (per unit), `unlimited` wins, flags switch on.
+#[derive(Clone, Debug)]
+pub struct Addon {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Bought in a quantity (priced and granted per unit), or just on.
+    pub per_unit: bool,
+    pub unit: Option<String>,
+    pub max_quantity: u32,
+    /// Plans it can be added to; empty: every plan with a price.
+    pub plans: Vec<String>,
+    /// Price of one unit per interval, in minor units.
+    pub prices: BTreeMap<BillingIntervalKey, i64>,
+    /// What one unit grants.
+    pub grants: HashMap<String, Grant>,
+}
+
+impl Addon {
+    pub fn available_on(&self, plan_id: &str) -> bool {
+        self.plans.is_empty() || self.plans.iter().any(|p| p == plan_id)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Catalog {
     pub currency: String,
@@ -83,6 +111,8 @@ pub struct Catalog {
     pub features: Vec<Feature>,
     /// In display order.
     pub plans: Vec<Plan>,
+    /// In display order.
+    pub addons: Vec<Addon>,
 }
 
 impl Catalog {
@@ -111,6 +141,91 @@ impl Catalog {
 
     pub fn plan(&self, id: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.id == id)
+    }
+
+    pub fn addon(&self, id: &str) -> Option<&Addon> {
+        self.addons.iter().find(|a| a.id == id)
+    }
+
+    pub fn addon_summary(&self, addon: &Addon) -> AddonSummary {
+        AddonSummary {
+            id: addon.id.clone(),
+            name: addon.name.clone(),
+            description: addon.description.clone(),
+            per_unit: addon.per_unit,
+            unit: addon.unit.clone(),
+            max_quantity: addon.max_quantity,
+            prices: addon
+                .prices
+                .iter()
+                .map(|(interval, amount)| PlanPrice {
+                    interval: (*interval).into(),
+                    amount: Money {
+                        amount_minor: *amount,
+                        currency: self.currency.clone(),
+                    },
+                })
+                .collect(),
+            plans: addon.plans.clone(),
+            grants: self
+                .features
+                .iter()
+                .filter_map(|feature| {
+                    addon.grants.get(&feature.id).map(|grant| AddonGrant {
+                        feature_id: feature.id.clone(),
+                        limit: match grant {
+                            Grant::Flag(_) => None,
+                            Grant::Allowance { limit, .. } => Some(*limit),
+                        },
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// What `plan` plus `addons` grant for `feature`.
+    pub fn effective_grant(
+        &self,
+        plan: &Plan,
+        addons: &[AddonSelection],
+        feature: &Feature,
+    ) -> Grant {
+        let mut grant = plan.grant(feature);
+        for selection in addons {
+            let Some(addon) = self.addon(&selection.addon_id) else {
+                continue;
+            };
+            let Some(extra) = addon.grants.get(&feature.id) else {
+                continue;
+            };
+            grant = match (grant, *extra) {
+                (Grant::Flag(on), Grant::Flag(extra_on)) => {
+                    Grant::Flag(on || (extra_on && selection.quantity > 0))
+                }
+                (
+                    Grant::Allowance { limit, soft },
+                    Grant::Allowance {
+                        limit: extra_limit, ..
+                    },
+                ) => {
+                    let limit = match (limit, extra_limit) {
+                        (Limit::Unlimited, _) | (_, Limit::Unlimited) if selection.quantity > 0 => {
+                            Limit::Unlimited
+                        }
+                        (Limit::Count(base), Limit::Count(per_unit)) => {
+                            Limit::Count(base.saturating_add(
+                                per_unit.saturating_mul(u64::from(selection.quantity)),
+                            ))
+                        }
+                        (limit, _) => limit,
+                    };
+                    Grant::Allowance { limit, soft }
+                }
+                // `validate` only lets grants match their feature's kind.
+                (grant, _) => grant,
+            };
+        }
+        grant
     }
 
     pub fn default_plan(&self) -> &Plan {
@@ -170,6 +285,26 @@ struct CatalogFile {
     #[serde(default)]
     features: Vec<FeatureFile>,
     plans: Vec<PlanFile>,
+    #[serde(default)]
+    addons: Vec<AddonFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddonFile {
+    id: String,
+    name: String,
+    description: Option<String>,
+    #[serde(default)]
+    per_unit: bool,
+    unit: Option<String>,
+    max_quantity: Option<u32>,
+    #[serde(default)]
+    plans: Vec<String>,
+    #[serde(default)]
+    prices: BTreeMap<String, i64>,
+    #[serde(default)]
+    entitlements: BTreeMap<String, GrantFile>,
 }
 
 #[derive(Deserialize)]
@@ -217,14 +352,81 @@ enum LimitFile {
     Word(String),
 }
 
-fn parse_limit(plan: &str, feature: &str, limit: LimitFile) -> Result<Limit, CatalogError> {
+fn parse_limit(what: &str, feature: &str, limit: LimitFile) -> Result<Limit, CatalogError> {
     match limit {
         LimitFile::Count(n) => Ok(Limit::Count(n)),
         LimitFile::Word(w) if w == "unlimited" => Ok(Limit::Unlimited),
         LimitFile::Word(w) => Err(CatalogError::Invalid(format!(
-            "plan {plan:?}, feature {feature:?}: {w:?} is not a limit (use a whole number or \"unlimited\")"
+            "{what}, feature {feature:?}: {w:?} is not a limit (use a whole number or \"unlimited\")"
         ))),
     }
+}
+
+fn parse_prices(
+    what: &str,
+    prices: BTreeMap<String, i64>,
+) -> Result<BTreeMap<BillingIntervalKey, i64>, CatalogError> {
+    let mut parsed = BTreeMap::new();
+    for (interval, amount) in prices {
+        let key = match interval.as_str() {
+            "month" => BillingIntervalKey::Month,
+            "year" => BillingIntervalKey::Year,
+            other => {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: price interval {other:?} must be \"month\" or \"year\""
+                )))
+            }
+        };
+        if amount < 0 {
+            return Err(CatalogError::Invalid(format!(
+                "{what}: prices cannot be negative"
+            )));
+        }
+        parsed.insert(key, amount);
+    }
+    Ok(parsed)
+}
+
+fn parse_grants(
+    what: &str,
+    features: &[Feature],
+    entitlements: BTreeMap<String, GrantFile>,
+) -> Result<HashMap<String, Grant>, CatalogError> {
+    let mut grants = HashMap::new();
+    for (feature_id, grant) in entitlements {
+        let Some(feature) = features.iter().find(|f| f.id == feature_id) else {
+            return Err(CatalogError::Invalid(format!(
+                "{what} grants unknown feature {feature_id:?}"
+            )));
+        };
+        let grant = match (feature.kind, grant) {
+            (FeatureKind::Boolean, GrantFile::Flag(on)) => Grant::Flag(on),
+            (FeatureKind::Boolean, _) => {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: {feature_id:?} is a boolean feature; grant true or false"
+                )))
+            }
+            (_, GrantFile::Flag(_)) => {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: {feature_id:?} is numeric; grant a number or \"unlimited\""
+                )))
+            }
+            (_, GrantFile::Count(n)) => Grant::Allowance {
+                limit: Limit::Count(n),
+                soft: false,
+            },
+            (_, GrantFile::Word(w)) => Grant::Allowance {
+                limit: parse_limit(what, &feature_id, LimitFile::Word(w))?,
+                soft: false,
+            },
+            (_, GrantFile::Detailed { limit, soft }) => Grant::Allowance {
+                limit: parse_limit(what, &feature_id, limit)?,
+                soft,
+            },
+        };
+        grants.insert(feature_id, grant);
+    }
+    Ok(grants)
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), CatalogError> {
@@ -341,6 +543,57 @@ impl CatalogFile {
                 grants,
             });
         }
+        let mut addons: Vec<Addon> = Vec::with_capacity(self.addons.len());
+        for a in self.addons {
+            check_id("add-on", &a.id)?;
+            let what = format!("add-on {:?}", a.id);
+            if addons.iter().any(|seen| seen.id == a.id) {
+                return Err(CatalogError::Invalid(format!("{what} is listed twice")));
+            }
+            if let Some(unknown) = a
+                .plans
+                .iter()
+                .find(|id| !plans.iter().any(|p| &p.id == *id))
+            {
+                return Err(CatalogError::Invalid(format!(
+                    "{what} names unknown plan {unknown:?}"
+                )));
+            }
+            let prices = parse_prices(&what, a.prices)?;
+            if prices.is_empty() {
+                return Err(CatalogError::Invalid(format!("{what} has no price")));
+            }
+            let grants = parse_grants(&what, &features, a.entitlements)?;
+            if grants
+                .values()
+                .any(|g| matches!(g, Grant::Allowance { soft: true, .. }))
+            {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: soft limits belong to plans, not add-ons"
+                )));
+            }
+            let max_quantity = if a.per_unit {
+                a.max_quantity.unwrap_or(1000)
+            } else {
+                1
+            };
+            if max_quantity == 0 {
+                return Err(CatalogError::Invalid(format!(
+                    "{what}: max_quantity must be at least 1"
+                )));
+            }
+            addons.push(Addon {
+                id: a.id,
+                name: a.name,
+                description: a.description,
+                per_unit: a.per_unit,
+                unit: a.unit,
+                max_quantity,
+                plans: a.plans,
+                prices,
+                grants,
+            });
+        }
         if !plans.iter().any(|p| p.id == self.default_plan) {
             return Err(CatalogError::Invalid(format!(
                 "default_plan {:?} is not one of the plans",
@@ -352,6 +605,7 @@ impl CatalogFile {
             default_plan: self.default_plan,
             features,
             plans,
+            addons,
         })
     }
 }
@@ -376,6 +630,44 @@ mod tests {
         );
         let support = catalog.feature("priority_support").unwrap();
         assert_eq!(pro.grant(support), Grant::Flag(false));
+    }
+
+    #[test]
+    fn addons_stack_on_the_plan() {
+        let catalog = Catalog::demo();
+        let pro = catalog.plan("pro").unwrap();
+        let seats = catalog.feature("seats").unwrap();
+        let sso = catalog.feature("sso").unwrap();
+        let api = catalog.feature("api_calls").unwrap();
+        let selection = |id: &str, quantity| AddonSelection {
+            addon_id: id.into(),
+            quantity,
+        };
+        let addons = [
+            selection("extra_seats", 5),
+            selection("sso_connection", 1),
+            selection("api_boost", 2),
+        ];
+        assert_eq!(
+            catalog.effective_grant(pro, &addons, seats),
+            Grant::Allowance {
+                limit: Limit::Count(15),
+                soft: false
+            }
+        );
+        assert_eq!(
+            catalog.effective_grant(pro, &addons, sso),
+            Grant::Flag(true)
+        );
+        assert_eq!(
+            catalog.effective_grant(pro, &addons, api),
+            Grant::Allowance {
+                limit: Limit::Count(200_000),
+                soft: true
+            },
+            "the plan's soft limit stays soft"
+        );
+        assert_eq!(catalog.effective_grant(pro, &[], sso), Grant::Flag(false));
     }
 
     fn invalid(text: &str) -> String {

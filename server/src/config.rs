@@ -70,6 +70,10 @@ pub struct ServeArgs {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// How often to renew subscriptions whose period has ended, in seconds.
+    #[arg(long, env = "PORTICO_RENEWAL_INTERVAL_SECONDS", default_value_t = 60)]
+    pub renewal_interval_seconds: u64,
+
     /// Demo mode: seed demo organizations, expose demo-only endpoints, allow
     /// any origin. Never in production.
     #[arg(long, env = "PORTICO_DEMO")]

@@ -13,10 +13,9 @@ use portico_types::{
 };
 
 use crate::db::Db;
-use crate::domain::portal::{
-    load_subscription, metering_window, status_column, StoredSubscription,
-};
+use crate::domain::portal::metering_window;
 use crate::domain::records::{self, ensure_membership, normalize_keys, COMPANY, USER};
+use crate::domain::subscriptions::status_column;
 use crate::error::DomainError;
 
 /// The secret key of a demo server, unless one is configured. Demo only:
@@ -254,15 +253,8 @@ pub async fn seed(db: &Db, now: Timestamp) -> Result<(), DomainError> {
             let started = now.add_days(-age_days);
             let (period_start, period_end) = now.period_window(started, interval.months());
             let trial_ends_at = trial_days_left.map(|days| now.add_days(days));
-            let subscription = StoredSubscription {
-                plan_id: plan.to_owned(),
-                interval,
-                status,
-                period_start,
-                period_end: trial_ends_at.unwrap_or(period_end),
-                trial_ends_at,
-                cancel_at_period_end: false,
-            };
+            // A trial's period ends with the trial.
+            let period_end = trial_ends_at.unwrap_or(period_end);
             // Keep a subscription the visitor has changed.
             sqlx::query(
                 "INSERT INTO subscriptions (company_id, plan_id, billing_interval, status, current_period_start,
@@ -274,8 +266,8 @@ pub async fn seed(db: &Db, now: Timestamp) -> Result<(), DomainError> {
             .bind(plan)
             .bind(interval.as_str())
             .bind(status_column(status))
-            .bind(subscription.period_start.0)
-            .bind(subscription.period_end.0)
+            .bind(period_start.0)
+            .bind(period_end.0)
             .bind(trial_ends_at.map(|t| t.0))
             .bind(now.0)
             .bind(now.0)
@@ -283,10 +275,9 @@ pub async fn seed(db: &Db, now: Timestamp) -> Result<(), DomainError> {
             .await?;
         }
 
-        // One usage event per metering window of the subscription as stored
-        // (not as just computed), so restarts do not pile up usage.
-        let stored = load_subscription(&mut tx, &company.id).await?;
-        let (window_start, _) = metering_window(stored.as_ref(), now);
+        // One usage event per metering window, so restarts do not pile up
+        // usage.
+        let (window_start, _) = metering_window(now);
         sqlx::query(
             "INSERT INTO usage_events (company_id, feature_id, quantity, occurred_at, idempotency_key)
              VALUES (?, 'api_calls', ?, ?, ?) ON CONFLICT (company_id, idempotency_key) DO NOTHING",

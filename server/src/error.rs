@@ -23,6 +23,22 @@ pub enum DomainError {
     UserNotFound(String),
     #[error("the catalog has no feature {0:?}")]
     UnknownFeature(String),
+    #[error("the catalog has no plan {0:?}")]
+    UnknownPlan(String),
+    #[error("{0}")]
+    UnknownAddon(String),
+    #[error("{0}")]
+    UsageExceedsLimits(String),
+    #[error("{0}; preview the change again")]
+    StalePreview(String),
+    #[error("{0}")]
+    PaymentDeclined(String),
+    #[error("payment could not be taken ({0}); nothing was changed, try again")]
+    PaymentUnavailable(String),
+    #[error("another change to this subscription is being processed; try again in a moment")]
+    ChangeInProgress,
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyConflict,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
@@ -92,6 +108,40 @@ impl From<DomainError> for ApiError {
             DomainError::UnknownFeature(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownFeature, message)
             }
+            DomainError::UnknownPlan(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownPlan, message)
+            }
+            DomainError::UnknownAddon(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::UnknownAddon,
+                message,
+            ),
+            DomainError::UsageExceedsLimits(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::UsageExceedsLimits,
+                message,
+            ),
+            DomainError::StalePreview(_) => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::StalePreview, message)
+            }
+            DomainError::PaymentDeclined(_) => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                ErrorCode::PaymentDeclined,
+                message,
+            ),
+            DomainError::PaymentUnavailable(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::PaymentUnavailable,
+                message,
+            ),
+            DomainError::ChangeInProgress => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::ChangeInProgress, message)
+            }
+            DomainError::IdempotencyConflict => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyConflict,
+                message,
+            ),
             DomainError::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::internal()

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod ids;
+pub mod payments;
 pub mod routes;
 pub mod tokens;
 

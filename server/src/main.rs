@@ -6,6 +6,7 @@ use portico_server::catalog::Catalog;
 use portico_server::clock::{Clock, SystemClock};
 use portico_server::config::{Cli, Command, ServeArgs};
 use portico_server::db::Db;
+use portico_server::domain::billing::renewals;
 use portico_server::{demo, router, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -50,6 +51,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     let state = AppState::new(db.clone(), catalog, &settings, clock);
+    spawn_renewal_sweep(state.clone(), args.renewal_interval_seconds);
     let app = router(state, &settings);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -63,6 +65,24 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))?;
     db.close().await;
     Ok(())
+}
+
+/// Renews subscriptions whose period has ended, every `interval_seconds`.
+fn spawn_renewal_sweep(state: AppState, interval_seconds: u64) {
+    tokio::spawn(async move {
+        let mut ticker =
+            tokio::time::interval(std::time::Duration::from_secs(interval_seconds.max(1)));
+        loop {
+            ticker.tick().await;
+            let now = state.clock.now();
+            match renewals::renew_due(&state.db, &state.catalog, state.payments.as_ref(), now).await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(periods = n, "renewed subscriptions"),
+                Err(error) => tracing::error!(%error, "renewal sweep failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

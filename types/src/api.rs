@@ -36,6 +36,21 @@ pub enum ErrorCode {
     UnknownFeature,
     /// The plan is not in the catalog.
     UnknownPlan,
+    /// The add-on is not in the catalog, or not available on the plan.
+    UnknownAddon,
+    /// The change would leave usage above the new limits.
+    UsageExceedsLimits,
+    /// The preview no longer matches the subscription or the request:
+    /// preview again.
+    StalePreview,
+    /// The payment provider declined the charge; nothing was changed.
+    PaymentDeclined,
+    /// The payment provider could not be reached; nothing was changed.
+    PaymentUnavailable,
+    /// Another change to this subscription is being processed.
+    ChangeInProgress,
+    /// An `Idempotency-Key` reused for a different request.
+    IdempotencyConflict,
     NotFound,
     PayloadTooLarge,
     RateLimited,
@@ -60,6 +75,13 @@ impl ErrorCode {
             ErrorCode::UserNotFound => "user_not_found",
             ErrorCode::UnknownFeature => "unknown_feature",
             ErrorCode::UnknownPlan => "unknown_plan",
+            ErrorCode::UnknownAddon => "unknown_addon",
+            ErrorCode::UsageExceedsLimits => "usage_exceeds_limits",
+            ErrorCode::StalePreview => "stale_preview",
+            ErrorCode::PaymentDeclined => "payment_declined",
+            ErrorCode::PaymentUnavailable => "payment_unavailable",
+            ErrorCode::ChangeInProgress => "change_in_progress",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
             ErrorCode::NotFound => "not_found",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",

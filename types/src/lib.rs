@@ -12,6 +12,7 @@
 //!   `workos_organization_id` → `org_…`.
 
 mod api;
+mod billing;
 mod identify;
 mod keys;
 mod money;
@@ -23,6 +24,11 @@ mod usage;
 mod workos;
 
 pub use api::{ApiError, ApiErrorBody, ErrorCode};
+pub use billing::{
+    AddonGrant, AddonSelection, AddonSummary, BillingLine, ChangeKind, ChangeTiming,
+    CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, Invoice, InvoiceList,
+    InvoiceReason, InvoiceStatus, LineKind, ScheduledChange, UpcomingInvoice,
+};
 pub use identify::{
     CompanyIdentity, IdentifyAccepted, IdentifyRequest, TraitValue, Traits, UserIdentity,
 };

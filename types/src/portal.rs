@@ -256,6 +256,12 @@ pub struct SubscriptionSummary {
     pub trial_ends_at: Option<Timestamp>,
     #[serde(default)]
     pub cancel_at_period_end: bool,
+    /// Add-ons with their quantities.
+    #[serde(default)]
+    pub addons: Vec<crate::AddonSelection>,
+    /// A change that takes effect at the end of the period (a downgrade).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_change: Option<crate::ScheduledChange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -310,9 +316,21 @@ pub struct PortalSnapshot {
     #[serde(default)]
     pub subscription: Option<SubscriptionSummary>,
     pub entitlements: Vec<Entitlement>,
-    /// Plans a customer can choose from in the portal.
+    /// The catalog's plans (the widgets offer the self-serve ones).
     #[serde(default)]
     pub plans: Vec<PlanSummary>,
+    /// The catalog's add-ons.
+    #[serde(default)]
+    pub addons: Vec<crate::AddonSummary>,
+    /// The next charge, if the subscription renews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming_invoice: Option<crate::UpcomingInvoice>,
+    /// The most recent invoices, newest first.
+    #[serde(default)]
+    pub invoices: Vec<crate::Invoice>,
+    /// Account credit, applied to the next charges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<Money>,
     pub generated_at: Timestamp,
 }
 

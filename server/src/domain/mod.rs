@@ -1,9 +1,11 @@
 //! Plain domain functions over the database: what the HTTP handlers call and
 //! what tests call directly. Nothing here knows about HTTP.
 
+pub mod billing;
 pub mod identify;
 pub mod portal;
 pub mod records;
+pub mod subscriptions;
 pub mod usage;
 
 use portico_types::KeyRef;

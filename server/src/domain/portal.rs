@@ -5,134 +5,22 @@
 use std::collections::HashMap;
 
 use portico_types::{
-    BillingInterval, CompanySummary, Entitlement, FeatureKind, Limit, PortalSnapshot,
-    SubscriptionStatus, SubscriptionSummary, Timestamp, UsagePeriod, UserSummary, Viewer,
+    AddonSelection, CompanySummary, Entitlement, FeatureKind, Limit, Money, PortalSnapshot,
+    Timestamp, UsagePeriod, UserSummary, Viewer,
 };
 use sqlx::{Row, SqliteConnection};
 
-use super::records;
-use super::TokenScope;
+use super::subscriptions::load_subscription;
+use super::{billing, records, TokenScope};
 use crate::catalog::{Catalog, Grant, Plan};
 use crate::db::Db;
 use crate::error::DomainError;
 
-/// A subscription row as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredSubscription {
-    pub plan_id: String,
-    pub interval: BillingInterval,
-    pub status: SubscriptionStatus,
-    pub period_start: Timestamp,
-    pub period_end: Timestamp,
-    pub trial_ends_at: Option<Timestamp>,
-    pub cancel_at_period_end: bool,
-}
-
-/// The subscription as it stands at a given instant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurrentSubscription {
-    pub plan_id: String,
-    pub interval: BillingInterval,
-    pub status: SubscriptionStatus,
-    pub period_start: Timestamp,
-    pub period_end: Timestamp,
-    pub trial_ends_at: Option<Timestamp>,
-    pub cancel_at_period_end: bool,
-}
-
-pub fn parse_interval(text: &str) -> Result<BillingInterval, DomainError> {
-    match text {
-        "month" => Ok(BillingInterval::Month),
-        "year" => Ok(BillingInterval::Year),
-        other => Err(DomainError::Corrupt(format!("billing interval {other:?}"))),
-    }
-}
-
-pub fn parse_status(text: &str) -> Result<SubscriptionStatus, DomainError> {
-    match text {
-        "trialing" => Ok(SubscriptionStatus::Trialing),
-        "active" => Ok(SubscriptionStatus::Active),
-        "past_due" => Ok(SubscriptionStatus::PastDue),
-        "canceled" => Ok(SubscriptionStatus::Canceled),
-        other => Err(DomainError::Corrupt(format!(
-            "subscription status {other:?}"
-        ))),
-    }
-}
-
-pub fn status_column(status: SubscriptionStatus) -> &'static str {
-    match status {
-        SubscriptionStatus::Trialing => "trialing",
-        SubscriptionStatus::Active => "active",
-        SubscriptionStatus::PastDue => "past_due",
-        SubscriptionStatus::Canceled => "canceled",
-    }
-}
-
-impl StoredSubscription {
-    /// The subscription at `now`: the stored period rolled forward to the one
-    /// holding `now` (renewals are implied by time), a trial that has ended
-    /// shown as active, and `None` once a cancellation has taken effect.
-    pub fn as_of(&self, now: Timestamp) -> Option<CurrentSubscription> {
-        if self.status == SubscriptionStatus::Canceled {
-            return None;
-        }
-        if self.cancel_at_period_end && now >= self.period_end {
-            return None;
-        }
-        let (period_start, period_end) = if now < self.period_end {
-            (self.period_start, self.period_end)
-        } else {
-            now.period_window(self.period_start, self.interval.months())
-        };
-        let status = match (self.status, self.trial_ends_at) {
-            (SubscriptionStatus::Trialing, Some(ends)) if now >= ends => SubscriptionStatus::Active,
-            (status, _) => status,
-        };
-        Some(CurrentSubscription {
-            plan_id: self.plan_id.clone(),
-            interval: self.interval,
-            status,
-            period_start,
-            period_end,
-            trial_ends_at: self.trial_ends_at,
-            cancel_at_period_end: self.cancel_at_period_end,
-        })
-    }
-}
-
-pub async fn load_subscription(
-    conn: &mut SqliteConnection,
-    company_id: &str,
-) -> Result<Option<StoredSubscription>, DomainError> {
-    let row = sqlx::query(
-        "SELECT plan_id, billing_interval, status, current_period_start, current_period_end,
-                trial_ends_at, cancel_at_period_end
-         FROM subscriptions WHERE company_id = ?",
-    )
-    .bind(company_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(StoredSubscription {
-        plan_id: row.try_get(0)?,
-        interval: parse_interval(row.try_get::<&str, _>(1)?)?,
-        status: parse_status(row.try_get::<&str, _>(2)?)?,
-        period_start: Timestamp(row.try_get(3)?),
-        period_end: Timestamp(row.try_get(4)?),
-        trial_ends_at: row.try_get::<Option<i64>, _>(5)?.map(Timestamp),
-        cancel_at_period_end: row.try_get(6)?,
-    }))
-}
-
-/// The metering window that holds `now`: monthly, counted from the
-/// subscription's start, or calendar months (UTC) without a subscription.
-pub fn metering_window(
-    subscription: Option<&StoredSubscription>,
-    now: Timestamp,
-) -> (Timestamp, Timestamp) {
-    let anchor = subscription.map(|s| s.period_start).unwrap_or(Timestamp(0));
-    now.period_window(anchor, 1)
+/// The metering window that holds `now`: the calendar month (UTC). It does
+/// not follow the subscription's period, so a plan change never resets
+/// metered usage mid-month.
+pub fn metering_window(now: Timestamp) -> (Timestamp, Timestamp) {
+    now.period_window(Timestamp(0), 1)
 }
 
 /// Usage of every numeric feature, keyed by feature id.
@@ -199,10 +87,12 @@ pub async fn load_usage(
     Ok(totals)
 }
 
-/// Every catalog feature as `plan` grants it, with usage filled in.
+/// Every catalog feature as `plan` and `addons` grant it, with usage
+/// filled in.
 pub fn build_entitlements(
     catalog: &Catalog,
     plan: &Plan,
+    addons: &[AddonSelection],
     usage: &UsageTotals,
     resets_at: Timestamp,
 ) -> Vec<Entitlement> {
@@ -224,7 +114,7 @@ pub fn build_entitlements(
                 soft_limit: false,
                 over_limit: false,
             };
-            match plan.grant(feature) {
+            match catalog.effective_grant(plan, addons, feature) {
                 Grant::Flag(on) => Entitlement { access: on, ..base },
                 Grant::Allowance { limit, soft } => {
                     let used = usage.of(&feature.id, feature.kind);
@@ -310,20 +200,29 @@ pub async fn snapshot(
         .iter()
         .map(|p| catalog.plan_summary(p))
         .collect();
+    let addons = catalog
+        .addons
+        .iter()
+        .map(|a| catalog.addon_summary(a))
+        .collect();
 
     let Some((company_id, company_name)) = find_company(&mut conn, scope).await? else {
         // Not identified yet: the default plan with no usage, which is what
         // identify is about to create.
         let plan = catalog.default_plan();
-        let window = metering_window(None, now);
+        let window = metering_window(now);
         return Ok(PortalSnapshot {
             company: None,
             user: None,
             viewer: Viewer::default(),
             plan: catalog.plan_summary(plan),
             subscription: None,
-            entitlements: build_entitlements(catalog, plan, &UsageTotals::default(), window.1),
+            entitlements: build_entitlements(catalog, plan, &[], &UsageTotals::default(), window.1),
             plans,
+            addons,
+            upcoming_invoice: None,
+            invoices: Vec::new(),
+            credit_balance: None,
             generated_at: now,
         });
     };
@@ -336,20 +235,15 @@ pub async fn snapshot(
         .as_ref()
         .and_then(|s| catalog.plan(&s.plan_id))
         .unwrap_or_else(|| catalog.default_plan());
-    let window = metering_window(stored.as_ref(), now);
+    let window = metering_window(now);
     let usage = load_usage(&mut conn, &company_id, window).await?;
-
-    let subscription = current.map(|s| SubscriptionSummary {
-        price: catalog.price(plan, s.interval),
-        plan_id: s.plan_id,
-        status: s.status,
-        interval: s.interval,
-        current_period_start: s.period_start,
-        current_period_end: s.period_end,
-        renews_at: (!s.cancel_at_period_end).then_some(s.period_end),
-        trial_ends_at: s.trial_ends_at.filter(|ends| *ends > now),
-        cancel_at_period_end: s.cancel_at_period_end,
-    });
+    let credit = billing::credit_balance(&mut conn, &company_id).await?;
+    let invoices =
+        billing::recent_invoices(&mut conn, &company_id, billing::RECENT_INVOICES).await?;
+    let current_addons = current
+        .as_ref()
+        .map(|s| s.addons.clone())
+        .unwrap_or_default();
 
     Ok(PortalSnapshot {
         company: Some(CompanySummary {
@@ -360,9 +254,20 @@ pub async fn snapshot(
         user,
         viewer: Viewer::default(),
         plan: catalog.plan_summary(plan),
-        subscription,
-        entitlements: build_entitlements(catalog, plan, &usage, window.1),
+        subscription: current
+            .as_ref()
+            .map(|s| billing::subscription_summary(catalog, s, now)),
+        entitlements: build_entitlements(catalog, plan, &current_addons, &usage, window.1),
         plans,
+        addons,
+        upcoming_invoice: current
+            .as_ref()
+            .and_then(|s| billing::upcoming_invoice(catalog, s, credit)),
+        invoices,
+        credit_balance: (credit > 0).then(|| Money {
+            amount_minor: credit,
+            currency: catalog.currency.clone(),
+        }),
         generated_at: now,
     })
 }
@@ -375,49 +280,6 @@ mod tests {
         Timestamp::parse_rfc3339(text).unwrap()
     }
 
-    fn monthly(status: SubscriptionStatus) -> StoredSubscription {
-        StoredSubscription {
-            plan_id: "pro".into(),
-            interval: BillingInterval::Month,
-            status,
-            period_start: ts("2026-01-31T00:00:00Z"),
-            period_end: ts("2026-02-28T00:00:00Z"),
-            trial_ends_at: None,
-            cancel_at_period_end: false,
-        }
-    }
-
-    #[test]
-    fn periods_roll_forward_from_the_anchor() {
-        let current = monthly(SubscriptionStatus::Active)
-            .as_of(ts("2026-04-02T00:00:00Z"))
-            .unwrap();
-        assert_eq!(current.period_start, ts("2026-03-31T00:00:00Z"));
-        assert_eq!(current.period_end, ts("2026-04-30T00:00:00Z"));
-    }
-
-    #[test]
-    fn cancellations_and_trials_take_effect_on_time() {
-        let mut sub = monthly(SubscriptionStatus::Active);
-        sub.cancel_at_period_end = true;
-        assert!(sub.as_of(ts("2026-02-27T00:00:00Z")).is_some());
-        assert!(sub.as_of(ts("2026-02-28T00:00:00Z")).is_none());
-        assert!(monthly(SubscriptionStatus::Canceled)
-            .as_of(ts("2026-02-01T00:00:00Z"))
-            .is_none());
-
-        let mut trial = monthly(SubscriptionStatus::Trialing);
-        trial.trial_ends_at = Some(ts("2026-02-14T00:00:00Z"));
-        assert_eq!(
-            trial.as_of(ts("2026-02-13T00:00:00Z")).unwrap().status,
-            SubscriptionStatus::Trialing
-        );
-        assert_eq!(
-            trial.as_of(ts("2026-02-14T00:00:00Z")).unwrap().status,
-            SubscriptionStatus::Active
-        );
-    }
-
     #[test]
     fn entitlements_reflect_grants_and_usage() {
         let catalog = Catalog::demo();
@@ -428,7 +290,7 @@ mod tests {
             seats: 2,
         };
         let resets = ts("2026-12-01T00:00:00Z");
-        let list = build_entitlements(&catalog, free, &usage, resets);
+        let list = build_entitlements(&catalog, free, &[], &usage, resets);
         let get = |id: &str| list.iter().find(|e| e.feature_id == id).unwrap().clone();
 
         let api = get("api_calls");
@@ -449,7 +311,7 @@ mod tests {
         assert_eq!(list.len(), catalog.features.len());
 
         let pro = catalog.plan("pro").unwrap();
-        let list = build_entitlements(&catalog, pro, &usage, resets);
+        let list = build_entitlements(&catalog, pro, &[], &usage, resets);
         let api = list.iter().find(|e| e.feature_id == "api_calls").unwrap();
         assert!(api.soft_limit && api.access && !api.over_limit);
         let projects = list.iter().find(|e| e.feature_id == "projects").unwrap();

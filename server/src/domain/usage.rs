@@ -4,7 +4,7 @@
 use portico_types::{FeatureKind, Timestamp, UsageMode, UsageRecorded, UsageReport};
 
 use super::identify::describe;
-use super::portal::{load_subscription, metering_window};
+use super::portal::metering_window;
 use super::records::{self, normalize_keys, COMPANY};
 use crate::catalog::Catalog;
 use crate::db::Db;
@@ -86,8 +86,7 @@ pub async fn record_usage(
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            let subscription = load_subscription(&mut tx, &company_id).await?;
-            let window = metering_window(subscription.as_ref(), now);
+            let window = metering_window(now);
             let sum: i64 = sqlx::query_scalar(
                 "SELECT COALESCE(SUM(quantity), 0) FROM usage_events
                  WHERE company_id = ? AND feature_id = ? AND occurred_at >= ? AND occurred_at < ?",

@@ -1,6 +1,7 @@
 //! HTTP handlers: each parses the request, calls one domain function and
 //! shapes the response. Rules live in `domain`, not here.
 
+pub mod billing;
 pub mod demo;
 pub mod identify;
 pub mod portal;

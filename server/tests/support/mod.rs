@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use portico_server::catalog::Catalog;
 use portico_server::clock::ManualClock;
 use portico_server::db::Db;
+use portico_server::payments::sandbox::SandboxPayments;
 use portico_server::{router, AppState, Settings};
 use portico_types::Timestamp;
 use serde_json::{json, Value};
@@ -27,6 +28,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub db: Db,
+    pub payments: Arc<SandboxPayments>,
     _dir: TempDir,
 }
 
@@ -63,7 +65,14 @@ impl TestApp {
             demo,
             serve_dir: None,
         };
-        let state = AppState::new(db.clone(), Catalog::demo(), &settings, clock.clone());
+        let payments = Arc::new(SandboxPayments::new());
+        let state = AppState::with_payments(
+            db.clone(),
+            Catalog::demo(),
+            &settings,
+            clock.clone(),
+            payments.clone(),
+        );
         if demo {
             portico_server::demo::seed(&db, clock.now_ts())
                 .await
@@ -74,6 +83,7 @@ impl TestApp {
             state,
             clock,
             db,
+            payments,
             _dir: dir,
         }
     }
@@ -166,6 +176,78 @@ impl TestApp {
         .await
     }
 
+    pub fn now(&self) -> Timestamp {
+        portico_server::clock::Clock::now(self.clock.as_ref())
+    }
+
+    /// Gives `org` (identified first) a paid, active subscription that
+    /// started `days_ago`, as if bought long ago (no trial, no invoice).
+    pub async fn subscribe(
+        &self,
+        org: &str,
+        plan: &str,
+        interval: &str,
+        days_ago: i64,
+        addons: &[(&str, u32)],
+    ) {
+        let (status, _) = self
+            .put(
+                "/v1/companies",
+                Auth::Secret,
+                serde_json::json!({ "keys": { "workos_organization_id": org } }),
+            )
+            .await;
+        assert!(status.is_success());
+        let company_id: String = sqlx::query_scalar(
+            "SELECT company_id FROM company_keys WHERE key_name = 'workos_organization_id' AND key_value = ?",
+        )
+        .bind(org)
+        .fetch_one(&self.db.reader)
+        .await
+        .unwrap();
+        let start = self.now().add_days(-days_ago);
+        let months = if interval == "year" { 12 } else { 1 };
+        let (period_start, period_end) = self.now().period_window(start, months);
+        sqlx::query(
+            "INSERT INTO subscriptions (company_id, plan_id, billing_interval, status, current_period_start,
+                 current_period_end, cancel_at_period_end, created_at, updated_at)
+             VALUES (?, ?, ?, 'active', ?, ?, 0, ?, ?)",
+        )
+        .bind(&company_id)
+        .bind(plan)
+        .bind(interval)
+        .bind(period_start.0)
+        .bind(period_end.0)
+        .bind(start.0)
+        .bind(start.0)
+        .execute(&self.db.writer)
+        .await
+        .unwrap();
+        for (addon, quantity) in addons {
+            sqlx::query(
+                "INSERT INTO subscription_addons (company_id, addon_id, quantity) VALUES (?, ?, ?)",
+            )
+            .bind(&company_id)
+            .bind(addon)
+            .bind(i64::from(*quantity))
+            .execute(&self.db.writer)
+            .await
+            .unwrap();
+        }
+    }
+
+    /// Runs the renewal sweep at the test clock's time.
+    pub async fn renew(&self) -> usize {
+        portico_server::domain::billing::renewals::renew_due(
+            &self.db,
+            &self.state.catalog,
+            self.state.payments.as_ref(),
+            self.now(),
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.db.reader)
@@ -183,7 +265,13 @@ impl TestApp {
             "SELECT user_id || '|' || key_name || '|' || key_value FROM user_keys ORDER BY 1",
             "SELECT company_id || '|' || user_id || '|' || status || '|' || COALESCE(role, '') FROM memberships ORDER BY 1",
             "SELECT id || '|' || kind FROM events ORDER BY 1",
-            "SELECT company_id || '|' || plan_id || '|' || status || '|' || updated_at FROM subscriptions ORDER BY 1",
+            "SELECT company_id || '|' || plan_id || '|' || billing_interval || '|' || status || '|' || current_period_start
+                 || '|' || current_period_end || '|' || cancel_at_period_end || '|' || COALESCE(scheduled_change, '')
+                 || '|' || revision FROM subscriptions ORDER BY 1",
+            "SELECT company_id || '|' || addon_id || '|' || quantity FROM subscription_addons ORDER BY 1",
+            "SELECT id || '|' || status || '|' || total FROM invoices ORDER BY id",
+            "SELECT id || '|' || status || '|' || amount FROM payments ORDER BY id",
+            "SELECT company_id || '|' || balance FROM account_credits ORDER BY 1",
             "SELECT id || '|' || company_id || '|' || feature_id || '|' || quantity FROM usage_events ORDER BY id",
             "SELECT company_id || '|' || feature_id || '|' || value FROM usage_gauges ORDER BY 1",
         ];
