@@ -175,7 +175,7 @@ fn App() -> impl IntoView {
                     organization=account.organization.clone()
                     theme=theme
                 >
-                    <Portal/>
+                    <Portal contact_sales_url="mailto:sales@skyline.test"/>
                 </PortalProvider>
             }
         })

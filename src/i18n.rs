@@ -89,6 +89,80 @@ messages! {
         de: "Sie können dieses Limit überschreiten; Sie werden benachrichtigt."
     }
     MeterLabel "meter_label" { en: "{feature}: {used} of {limit}", de: "{feature}: {used} von {limit}" }
+
+    PlansTitle "plans_title" { en: "Plans", de: "Tarife" }
+    IntervalLegend "interval_legend" { en: "Billing period", de: "Abrechnungszeitraum" }
+    Monthly "monthly" { en: "Monthly", de: "Monatlich" }
+    Yearly "yearly" { en: "Yearly", de: "Jährlich" }
+    SavePercent "save_percent" { en: "Save {percent}%", de: "{percent} % sparen" }
+    CurrentPlan "current_plan" { en: "Current plan", de: "Aktueller Tarif" }
+    ChoosePlan "choose_plan" { en: "Choose {plan}", de: "{plan} wählen" }
+    ContactSales "contact_sales" { en: "Contact sales", de: "Vertrieb kontaktieren" }
+    NotSoldFor "not_sold_for" { en: "Not available {interval}", de: "Nicht {interval} erhältlich" }
+    ReadOnlyBilling "read_only_billing" {
+        en: "Only billing admins can change the plan.",
+        de: "Nur Abrechnungsadministratoren können den Tarif ändern."
+    }
+    ScheduledChange "scheduled_change" { en: "Changes to {plan} on {date}", de: "Wechselt am {date} zu {plan}" }
+
+    CheckoutTitle "checkout_title" { en: "Change to {plan}", de: "Wechsel zu {plan}" }
+    AddonsLegend "addons_legend" { en: "Add-ons", de: "Zusatzoptionen" }
+    AddonPrice "addon_price" { en: "{amount} each {interval}", de: "je {amount} {interval}" }
+    AddOne "add_one" { en: "Add one {item}", de: "Ein {item} hinzufügen" }
+    RemoveOne "remove_one" { en: "Remove one {item}", de: "Ein {item} entfernen" }
+    Calculating "calculating" { en: "Calculating…", de: "Wird berechnet …" }
+    DueToday "due_today" { en: "Due today", de: "Heute fällig" }
+    CreditApplied "credit_applied" { en: "Account credit", de: "Guthaben" }
+    CreditLeft "credit_left" { en: "Credit left on your account: {amount}", de: "Verbleibendes Guthaben: {amount}" }
+    ThenRecurring "then_recurring" { en: "Then {amount} {interval} from {date}", de: "Danach {amount} {interval} ab {date}" }
+    TakesEffect "takes_effect" {
+        en: "This change takes effect on {date}; until then nothing changes.",
+        de: "Diese Änderung gilt ab {date}; bis dahin bleibt alles unverändert."
+    }
+    TrialThen "trial_then" { en: "Free until {date}, then {amount} {interval}.", de: "Kostenlos bis {date}, danach {amount} {interval}." }
+    LineRemaining "line_remaining" { en: "Remaining time on {item}", de: "Restlaufzeit für {item}" }
+    LineUnused "line_unused" { en: "Unused time on {item}", de: "Nicht genutzte Zeit für {item}" }
+    LineTrial "line_trial" { en: "{item}: free trial", de: "{item}: kostenloser Test" }
+    ItemQuantity "item_quantity" { en: "{quantity} × {item}", de: "{quantity} × {item}" }
+    ConfirmPay "confirm_pay" { en: "Pay {amount} and switch", de: "{amount} zahlen und wechseln" }
+    ConfirmSchedule "confirm_schedule" { en: "Schedule the change", de: "Änderung vormerken" }
+    ConfirmTrial "confirm_trial" { en: "Start free trial", de: "Kostenlos testen" }
+    ConfirmChange "confirm_change" { en: "Confirm change", de: "Änderung bestätigen" }
+    Close "close" { en: "Close", de: "Schließen" }
+    Processing "processing" { en: "Processing…", de: "Wird verarbeitet …" }
+    CheckoutDone "checkout_done" { en: "Done: you are on {plan}.", de: "Erledigt: Sie nutzen jetzt {plan}." }
+    CheckoutScheduled "checkout_scheduled" { en: "Done: your plan changes on {date}.", de: "Erledigt: Ihr Tarif ändert sich am {date}." }
+    PaymentDeclined "payment_declined" {
+        en: "Payment declined; nothing was changed.",
+        de: "Zahlung abgelehnt; es wurde nichts geändert."
+    }
+    PricesChanged "prices_changed" {
+        en: "The price changed while you were deciding. Check the new total.",
+        de: "Der Preis hat sich inzwischen geändert. Bitte prüfen Sie den neuen Betrag."
+    }
+
+    CancelPlan "cancel_plan" { en: "Cancel plan", de: "Tarif kündigen" }
+    CancelExplain "cancel_explain" {
+        en: "{plan} stays active until {date}. After that you move to the free plan.",
+        de: "{plan} bleibt bis {date} aktiv. Danach wechseln Sie zum kostenlosen Tarif."
+    }
+    CancelConfirm "cancel_confirm" { en: "Cancel at period end", de: "Zum Periodenende kündigen" }
+    KeepPlan "keep_plan" { en: "Keep my plan", de: "Tarif behalten" }
+    PlanEnds "plan_ends" { en: "Your plan ends on {date}.", de: "Ihr Tarif endet am {date}." }
+    ResumePlan "resume_plan" { en: "Resume plan", de: "Tarif fortsetzen" }
+
+    UpcomingTitle "upcoming_title" { en: "Next charge", de: "Nächste Abbuchung" }
+    UpcomingSummary "upcoming_summary" { en: "{amount} on {date}", de: "{amount} am {date}" }
+    NoUpcoming "no_upcoming" { en: "No upcoming charges.", de: "Keine anstehenden Abbuchungen." }
+    InvoicesTitle "invoices_title" { en: "Invoices", de: "Rechnungen" }
+    NoInvoices "no_invoices" { en: "No invoices yet.", de: "Noch keine Rechnungen." }
+    InvoiceDate "invoice_date" { en: "Date", de: "Datum" }
+    InvoiceNumber "invoice_number" { en: "Invoice", de: "Rechnung" }
+    InvoiceAmount "invoice_amount" { en: "Amount", de: "Betrag" }
+    InvoiceStatusLabel "invoice_status" { en: "Status", de: "Status" }
+    InvoicePaid "invoice_paid" { en: "Paid", de: "Bezahlt" }
+    InvoiceDeclined "invoice_declined" { en: "Declined", de: "Abgelehnt" }
+    InvoiceNoCharge "invoice_no_charge" { en: "No charge", de: "Keine Belastung" }
 }
 
 /// The messages for one language, with any overrides applied.

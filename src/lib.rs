@@ -22,6 +22,7 @@ pub mod i18n;
 mod identity;
 mod provider;
 mod style;
+mod timer;
 pub mod widgets;
 
 pub use client::{ClientError, PortalClient, TokenSource};

@@ -45,6 +45,8 @@ pub struct PortalContext {
     reread_after_identify: StoredValue<bool>,
     strings: StoredValue<Strings>,
     formatter: StoredValue<Formatter>,
+    /// The provider's root element: where DOM events are dispatched.
+    root: NodeRef<leptos::html::Div>,
 }
 
 impl PortalContext {
@@ -59,6 +61,7 @@ impl PortalContext {
             reread_after_identify: StoredValue::new(false),
             strings: StoredValue::new(strings),
             formatter: StoredValue::new(formatter),
+            root: NodeRef::new(),
         }
     }
 
@@ -100,10 +103,31 @@ impl PortalContext {
         self.client.get_value()
     }
 
+    /// Dispatches `name` (e.g. `portico:plan-changed`) from the portal's
+    /// root element; it bubbles, and crosses shadow roots. `detail_json`
+    /// becomes the event's `detail`.
+    pub fn emit(&self, name: &str, detail_json: &str) {
+        let Some(root) = self.root.get_untracked() else {
+            return;
+        };
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        if let Ok(detail) = js_sys::JSON::parse(detail_json) {
+            init.set_detail(&detail);
+        }
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = root.dispatch_event(&event);
+        }
+    }
+
     /// Loads the portal data again. Data already shown stays until the new
     /// data arrives; a failure with data shown keeps it.
     pub fn refresh(&self) {
-        let generation = self.generation.get_value() + 1;
+        let Some(previous) = self.generation.try_get_value() else {
+            return; // unmounted
+        };
+        let generation = previous + 1;
         self.generation.set_value(generation);
         let showing_data = matches!(self.state.get_untracked(), LoadState::Ready(_));
         if showing_data {
@@ -134,6 +158,12 @@ impl PortalContext {
         });
     }
 
+    /// Whether the provider that made this context is still mounted (its
+    /// signals are disposed with it).
+    fn is_mounted(&self) -> bool {
+        self.generation.try_get_value().is_some()
+    }
+
     /// The first read raced identify and found no company yet: read once
     /// more now that identify has created it (off the critical path).
     fn reread_once_after_identify(&self) {
@@ -154,7 +184,11 @@ impl PortalContext {
         let this = *self;
         let client = self.client();
         spawn_local(async move {
-            match client.identify(&request).await {
+            let result = client.identify(&request).await;
+            if !this.is_mounted() {
+                return; // the portal was unmounted while identify ran
+            }
+            match result {
                 Ok(_) => {
                     this.identify_error.set(None);
                     this.identified.set_value(true);
@@ -240,7 +274,12 @@ pub fn PortalProvider(
     context.refresh();
     context.identify(&user, &organization, company_traits, user_traits);
     view! {
-        <div class="portico" data-portico-root="" data-portico-theme=move || theme.get()>
+        <div
+            class="portico"
+            data-portico-root=""
+            data-portico-theme=move || theme.get()
+            node_ref=context.root
+        >
             {children()}
         </div>
     }

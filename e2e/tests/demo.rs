@@ -209,3 +209,101 @@ fn signing_in_to_another_organization_shows_its_plan() {
         .unwrap()
         .contains("Globex"));
 }
+
+#[test]
+fn upgrading_free_to_pro_yearly_records_the_subscription_and_an_invoice() {
+    let demo = start_demo();
+    let browser = &demo.browser;
+    browser
+        .goto(&format!("{}/?org={GLOBEX}", demo.server.url))
+        .unwrap();
+    browser
+        .wait_for(
+            "document.querySelector('[data-part=plan][data-state=free]')",
+            WAIT,
+        )
+        .unwrap();
+
+    browser
+        .execute(
+            "document.querySelector('[data-part=plan-picker] input[value=year]').click();",
+            vec![],
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            "document.querySelector('[data-plan=pro] [data-part=plan-action][data-state=upgrade]')",
+            WAIT,
+        )
+        .unwrap();
+    browser
+        .execute(
+            "document.querySelector('[data-plan=pro] [data-part=plan-action]').click();",
+            vec![],
+        )
+        .unwrap();
+    browser.wait_for("document.querySelector('dialog[data-part=checkout][open] [data-part=preview][data-state=ready]')", WAIT).unwrap();
+    // Globex has never subscribed: the plan starts with its trial.
+    assert_eq!(
+        browser.text("[data-part=confirm]").unwrap(),
+        "Start free trial"
+    );
+    assert!(browser
+        .text("[data-part=recurring]")
+        .unwrap()
+        .contains("490.00"));
+    browser
+        .execute(
+            "document.querySelector('[data-part=confirm]').click();",
+            vec![],
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            "document.querySelector('[data-part=checkout-message][data-state=done]')",
+            WAIT,
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            "document.querySelector('[data-part=plan][data-state=trialing]')",
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(
+        browser
+            .text("[data-part=plan] [data-part=plan-name]")
+            .unwrap(),
+        "Pro"
+    );
+    assert_eq!(
+        browser
+            .text("[data-part=plan] [data-part=price-interval]")
+            .unwrap(),
+        "per year"
+    );
+
+    let subscription = query_rows(
+        &demo.database,
+        "SELECT s.plan_id || '/' || s.billing_interval || '/' || s.status FROM subscriptions s
+         JOIN company_keys k ON k.company_id = s.company_id
+         WHERE k.key_name = 'workos_organization_id' AND k.key_value = ?",
+        GLOBEX,
+    );
+    assert_eq!(subscription, vec!["pro/year/trialing".to_owned()]);
+    let invoices = query_rows(
+        &demo.database,
+        "SELECT i.reason || '/' || i.status || '/' || i.lines FROM invoices i
+         JOIN company_keys k ON k.company_id = i.company_id
+         WHERE k.key_name = 'workos_organization_id' AND k.key_value = ?",
+        GLOBEX,
+    );
+    assert_eq!(invoices.len(), 1, "{invoices:?}");
+    assert!(
+        invoices[0].starts_with("checkout/no_charge/"),
+        "{invoices:?}"
+    );
+    assert!(invoices[0].contains("\"kind\":\"trial\""), "{invoices:?}");
+    let errors = browser.console_errors().unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}

@@ -97,7 +97,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/checkout", post(routes::billing::checkout))
         .route("/subscription/cancel", post(routes::billing::cancel))
         .route("/subscription/resume", post(routes::billing::resume))
-        .route("/invoices", get(routes::billing::invoices));
+        .route("/invoices", get(routes::billing::invoices))
+        .route("/subscriptions", put(routes::billing::assign));
     if settings.demo {
         api = api.merge(routes::demo::router());
     }

@@ -470,6 +470,7 @@ async fn downgrades_wait_for_the_period_end_and_must_fit_what_is_used() {
         ask_price(&app, &token, &change("pro", "month", &[("extra_seats", 2)])).await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(preview["change"], "downgrade");
+    assert_eq!(preview["scheduled"], true);
     assert_eq!(preview["effective_at"], "2026-12-01T09:30:00Z");
     assert_eq!(preview["lines"], json!([]));
     assert_eq!(
@@ -614,6 +615,48 @@ async fn a_declined_renewal_makes_the_subscription_past_due() {
         .await;
     assert_eq!(snapshot["subscription"]["status"], "past_due");
     assert_eq!(snapshot["invoices"][0]["status"], "declined");
+}
+
+#[tokio::test]
+async fn the_sales_team_can_assign_a_plan_without_checkout() {
+    let app = TestApp::new().await;
+    let token = setup(&app, ORG).await;
+    let body = json!({
+        "company": { "workos_organization_id": ORG },
+        "plan_id": "enterprise",
+        "interval": "year",
+        "started_at": "2026-03-01T00:00:00Z",
+    });
+    let (status, summary) = app
+        .put("/v1/subscriptions", Auth::Bearer(&token), body.clone())
+        .await;
+    assert_eq!(
+        (status, error_code(&summary)),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "a browser cannot"
+    );
+    let (status, summary) = app.put("/v1/subscriptions", Auth::Secret, body).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["current_period_start"], "2026-03-01T00:00:00Z");
+    assert_eq!(summary["current_period_end"], "2027-03-01T00:00:00Z");
+    let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
+    assert_eq!(snapshot["plan"]["id"], "enterprise");
+    assert!(app.payments.paid().is_empty() && app.count("invoices").await == 0);
+
+    let (status, error) = app
+        .put("/v1/subscriptions", Auth::Secret, json!({ "company": { "workos_organization_id": ORG }, "plan_id": "free", "interval": "month" }))
+        .await;
+    assert_eq!(
+        (status, error_code(&error)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
+    );
+    let (status, error) = app
+        .put("/v1/subscriptions", Auth::Secret, json!({ "company": { "workos_organization_id": "org_NOPE" }, "plan_id": "pro", "interval": "month" }))
+        .await;
+    assert_eq!(
+        (status, error_code(&error)),
+        (StatusCode::NOT_FOUND, "company_not_found")
+    );
 }
 
 #[tokio::test]

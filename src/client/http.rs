@@ -1,6 +1,7 @@
 //! One HTTP exchange over the browser's `fetch`, with a timeout that really
 //! aborts the request (an `AbortController`), so a slow API never leaves a
-//! widget waiting forever.
+//! widget waiting forever, and a caller-held controller for requests a newer
+//! one replaces.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,6 +17,18 @@ pub(crate) struct HttpResponse {
     pub body: String,
 }
 
+/// One request. `controller` lets the caller abort it; the timeout aborts
+/// it too.
+pub(crate) struct Exchange<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub bearer: &'a str,
+    pub body: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+    pub timeout_ms: i32,
+    pub controller: Option<web_sys::AbortController>,
+}
+
 fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
@@ -28,24 +41,37 @@ fn network(value: JsValue) -> ClientError {
     ClientError::Network(js_message(&value))
 }
 
-pub(crate) async fn send(
-    method: &str,
-    url: &str,
-    bearer: &str,
-    body: Option<&str>,
-    timeout_ms: i32,
-) -> Result<HttpResponse, ClientError> {
+pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientError> {
+    let Exchange {
+        method,
+        url,
+        bearer,
+        body,
+        idempotency_key,
+        timeout_ms,
+        controller,
+    } = exchange;
     let window = web_sys::window().ok_or_else(|| ClientError::Network("no window".to_owned()))?;
-    let controller = web_sys::AbortController::new().map_err(network)?;
+    let controller = match controller {
+        Some(controller) => controller,
+        None => web_sys::AbortController::new().map_err(network)?,
+    };
+    let signal = controller.signal();
+    if signal.aborted() {
+        return Err(ClientError::Aborted);
+    }
     let headers = web_sys::Headers::new().map_err(network)?;
     headers.set("Accept", "application/json").map_err(network)?;
     headers
         .set("Authorization", &format!("Bearer {bearer}"))
         .map_err(network)?;
+    if let Some(key) = idempotency_key {
+        headers.set("Idempotency-Key", key).map_err(network)?;
+    }
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_mode(web_sys::RequestMode::Cors);
-    init.set_signal(Some(&controller.signal()));
+    init.set_signal(Some(&signal));
     if let Some(body) = body {
         headers
             .set("Content-Type", "application/json")
@@ -58,6 +84,7 @@ pub(crate) async fn send(
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
         let timed_out = timed_out.clone();
+        let controller = controller.clone();
         Closure::once(move || {
             timed_out.set(true);
             controller.abort();
@@ -86,6 +113,7 @@ pub(crate) async fn send(
     match result {
         Ok(response) => Ok(response),
         Err(_) if timed_out.get() => Err(ClientError::Timeout),
+        Err(_) if signal.aborted() => Err(ClientError::Aborted),
         Err(error) => Err(network(error)),
     }
 }

@@ -13,7 +13,10 @@ use std::rc::Rc;
 
 use futures::future::{FutureExt, Shared};
 
-use portico_types::{ApiErrorBody, ErrorCode, IdentifyAccepted, IdentifyRequest, PortalSnapshot};
+use portico_types::{
+    ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, ErrorCode,
+    IdentifyAccepted, IdentifyRequest, InvoiceList, PortalSnapshot, SubscriptionSummary,
+};
 use serde::de::DeserializeOwned;
 
 /// How long a request may take before it is aborted.
@@ -88,12 +91,30 @@ pub enum ClientError {
     Decode(String),
     /// The host's token source failed.
     Token(String),
+    /// The caller aborted the request (a newer one replaced it).
+    Aborted,
 }
 
 impl ClientError {
     /// The session is no longer valid (expired or rejected token).
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, ClientError::Api { status: 401, .. })
+    }
+
+    /// The API's error code, if the API answered with an error.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The API's own message (already meant for people), if any.
+    pub fn api_message(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { message, .. } => Some(message),
+            _ => None,
+        }
     }
 
     /// A stable name for the kind of failure, used as `data-error`.
@@ -106,6 +127,7 @@ impl ClientError {
             ClientError::Api { .. } => "api",
             ClientError::Decode(_) => "decode",
             ClientError::Token(_) => "token",
+            ClientError::Aborted => "aborted",
         }
     }
 }
@@ -122,6 +144,7 @@ impl std::fmt::Display for ClientError {
             } => write!(f, "{status} {code}: {message}"),
             ClientError::Decode(m) => write!(f, "unexpected response: {m}"),
             ClientError::Token(m) => write!(f, "could not get a portal token: {m}"),
+            ClientError::Aborted => f.write_str("the request was cancelled"),
         }
     }
 }
@@ -195,11 +218,31 @@ impl PortalClient {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ClientError> {
+        self.call_with(method, path, body, None, None).await
+    }
+
+    async fn call_with<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        idempotency_key: Option<&str>,
+        controller: Option<web_sys::AbortController>,
+    ) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.api_base);
         let mut token = self.token(None).await?;
         let mut retried = false;
         loop {
-            let response = http::send(method, &url, &token, body.as_deref(), TIMEOUT_MS).await?;
+            let response = http::send(http::Exchange {
+                method,
+                url: &url,
+                bearer: &token,
+                body: body.as_deref(),
+                idempotency_key,
+                timeout_ms: TIMEOUT_MS,
+                controller: controller.clone(),
+            })
+            .await?;
             if response.status == 401
                 && !retried
                 && matches!(self.token_source, TokenSource::Fetch { .. })
@@ -225,6 +268,53 @@ impl PortalClient {
     /// `GET /v1/portal`
     pub async fn portal(&self) -> Result<PortalSnapshot, ClientError> {
         self.call("GET", "/v1/portal", None).await
+    }
+
+    /// `POST /v1/checkout/preview`; `controller` aborts it.
+    pub async fn preview(
+        &self,
+        request: &CheckoutRequest,
+        controller: Option<web_sys::AbortController>,
+    ) -> Result<CheckoutPreview, ClientError> {
+        let body =
+            serde_json::to_string(request).map_err(|e| ClientError::Decode(e.to_string()))?;
+        self.call_with("POST", "/v1/checkout/preview", Some(body), None, controller)
+            .await
+    }
+
+    /// `POST /v1/checkout`; the same `idempotency_key` never charges twice.
+    pub async fn checkout(
+        &self,
+        confirm: &ConfirmCheckout,
+        idempotency_key: &str,
+    ) -> Result<CheckoutResult, ClientError> {
+        let body =
+            serde_json::to_string(confirm).map_err(|e| ClientError::Decode(e.to_string()))?;
+        self.call_with(
+            "POST",
+            "/v1/checkout",
+            Some(body),
+            Some(idempotency_key),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /v1/subscription/cancel` (at period end).
+    pub async fn cancel(&self) -> Result<SubscriptionSummary, ClientError> {
+        self.call("POST", "/v1/subscription/cancel", Some("{}".to_owned()))
+            .await
+    }
+
+    /// `POST /v1/subscription/resume`
+    pub async fn resume(&self) -> Result<SubscriptionSummary, ClientError> {
+        self.call("POST", "/v1/subscription/resume", Some("{}".to_owned()))
+            .await
+    }
+
+    /// `GET /v1/invoices`
+    pub async fn invoices(&self) -> Result<InvoiceList, ClientError> {
+        self.call("GET", "/v1/invoices", None).await
     }
 }
 

@@ -38,10 +38,47 @@ export function install_fetch_recorder() {
   };
 }
 export function fetch_log() { return JSON.stringify(window.__porticoFetchLog || []); }
+export function record_events(name) {
+  window.__porticoEvents = window.__porticoEvents || {};
+  if (window.__porticoEvents[name]) { window.__porticoEvents[name].length = 0; return; }
+  window.__porticoEvents[name] = [];
+  document.addEventListener(name, (event) => window.__porticoEvents[name].push(event.detail));
+}
+export function recorded_events(name) { return JSON.stringify((window.__porticoEvents || {})[name] || []); }
+// Holds back the answer to the next checkout preview by `ms`, and delivers
+// it even if the page aborted the request: a slow, stale answer.
+export function delay_next_preview(ms) {
+  const original = window.__porticoUndelayedFetch || window.fetch.bind(window);
+  window.__porticoUndelayedFetch = original;
+  window.__porticoLatePreview = null;
+  window.__porticoDelayedStarted = false;
+  let armed = true;
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    if (armed && request.url.endsWith('/v1/checkout/preview')) {
+      armed = false;
+      window.__porticoDelayedStarted = true;
+      const body = await request.clone().text();
+      const detached = new Request(request.url, { method: 'POST', headers: request.headers, body });
+      const response = await original(detached);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      window.__porticoLatePreview = body;
+      return response;
+    }
+    return original(input, init);
+  };
+}
+export function delayed_preview_started() { return !!window.__porticoDelayedStarted; }
+export function late_preview_body() { return window.__porticoLatePreview; }
 export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 "#)]
 extern "C" {
     pub fn install_fetch_recorder();
+    pub fn record_events(name: &str);
+    fn recorded_events(name: &str) -> String;
+    pub fn delay_next_preview(ms: u32);
+    pub fn delayed_preview_started() -> bool;
+    pub fn late_preview_body() -> Option<String>;
     fn fetch_log() -> String;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: u32) -> js_sys::Promise;
@@ -133,15 +170,41 @@ impl Mounted {
     }
 }
 
+pub fn events(name: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str(&recorded_events(name)).expect("events are JSON")
+}
+
+/// The demo server's secret key: the test plays the host's backend.
+const DEMO_SECRET_KEY: &str = "sk_demo_portico_local_only";
+
 async fn request<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> T {
+    send(method, path, body, None).await
+}
+
+/// A call with the secret key, as the host's backend would make it.
+pub async fn admin<T: DeserializeOwned>(method: &str, path: &str, body: serde_json::Value) -> T {
+    send(method, path, Some(body.to_string()), Some(DEMO_SECRET_KEY)).await
+}
+
+async fn send<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+) -> T {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    let headers = web_sys::Headers::new().unwrap();
+    if let Some(bearer) = bearer {
+        headers
+            .set("Authorization", &format!("Bearer {bearer}"))
+            .unwrap();
+    }
     if let Some(body) = body {
-        let headers = web_sys::Headers::new().unwrap();
         headers.set("Content-Type", "application/json").unwrap();
-        init.set_headers(&headers);
         init.set_body(&JsValue::from_str(&body));
     }
+    init.set_headers(&headers);
     let url = format!("{}{path}", api());
     let response: web_sys::Response = JsFuture::from(
         web_sys::window()
@@ -187,4 +250,51 @@ pub async fn token(organization_id: &str, user_id: &str) -> String {
 /// A random suffix, so tests that create records never collide.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+/// A new organization and admin user, on Pro monthly since ten days ago,
+/// with a token for them: a paying customer of its own for one test.
+pub async fn paying_customer(
+    name: &str,
+) -> (
+    portico_types::WorkosUser,
+    portico_types::WorkosOrganization,
+    String,
+) {
+    let organization = portico_types::WorkosOrganization {
+        id: unique("org_01PAY"),
+        name: Some(name.to_owned()),
+    };
+    let user = portico_types::WorkosUser {
+        id: unique("user_01PAY"),
+        email: format!("{}@pay.test", unique("admin")),
+        first_name: Some("Pat".into()),
+        last_name: Some("Payer".into()),
+        email_verified: true,
+    };
+    let _: serde_json::Value = admin(
+        "PUT",
+        "/v1/companies",
+        serde_json::json!({ "keys": { "workos_organization_id": organization.id }, "name": name }),
+    )
+    .await;
+    let started = portico_types::Timestamp(js_sys::Date::now() as i64 / 1000 - 10 * 86_400);
+    let _: serde_json::Value = admin(
+        "PUT",
+        "/v1/subscriptions",
+        serde_json::json!({
+            "company": { "workos_organization_id": organization.id },
+            "plan_id": "pro",
+            "interval": "month",
+            "started_at": started,
+        }),
+    )
+    .await;
+    let token = token(&organization.id, &user.id).await;
+    (user, organization, token)
+}
+
+/// Clicks the element matching `selector`.
+pub fn click(view: &Mounted, selector: &str) {
+    view.find(selector).unchecked_into::<HtmlElement>().click();
 }

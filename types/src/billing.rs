@@ -153,6 +153,8 @@ pub struct CheckoutPreview {
     pub change: ChangeKind,
     /// When the change takes effect.
     pub effective_at: Timestamp,
+    /// The change waits for the end of the current period.
+    pub scheduled: bool,
     /// Every charge and credit of the change; they sum to `total`.
     pub lines: Vec<BillingLine>,
     /// Sum of the lines (negative when the change leaves a credit).
@@ -250,6 +252,22 @@ pub struct ScheduledChange {
     #[serde(default)]
     pub addons: Vec<AddonSelection>,
     pub effective_at: Timestamp,
+}
+
+/// `PUT /v1/subscriptions` (secret key): put a company on a plan without
+/// checkout, e.g. a plan arranged by the sales team or a migration from
+/// another billing system. Nothing is charged or invoiced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignSubscription {
+    pub company: crate::Keys,
+    pub plan_id: String,
+    pub interval: BillingInterval,
+    #[serde(default)]
+    pub addons: Vec<AddonSelection>,
+    /// When the subscription started (periods are counted from it);
+    /// now by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
 }
 
 /// `GET /v1/invoices`

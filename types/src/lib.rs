@@ -25,9 +25,9 @@ mod workos;
 
 pub use api::{ApiError, ApiErrorBody, ErrorCode};
 pub use billing::{
-    AddonGrant, AddonSelection, AddonSummary, BillingLine, ChangeKind, ChangeTiming,
-    CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, Invoice, InvoiceList,
-    InvoiceReason, InvoiceStatus, LineKind, ScheduledChange, UpcomingInvoice,
+    AddonGrant, AddonSelection, AddonSummary, AssignSubscription, BillingLine, ChangeKind,
+    ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, Invoice,
+    InvoiceList, InvoiceReason, InvoiceStatus, LineKind, ScheduledChange, UpcomingInvoice,
 };
 pub use identify::{
     CompanyIdentity, IdentifyAccepted, IdentifyRequest, TraitValue, Traits, UserIdentity,

@@ -5,14 +5,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use portico_types::{
-    CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, ErrorCode,
-    SubscriptionSummary,
+    AssignSubscription, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout,
+    ErrorCode, SubscriptionSummary,
 };
 
 use crate::app::AppState;
 use crate::domain::billing;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, PortalAccess};
+use crate::extract::{ApiJson, PortalAccess, SecretKey};
 
 /// `POST /v1/checkout/preview`: what a change would cost, and a preview id
 /// to buy exactly that.
@@ -122,4 +122,15 @@ pub async fn invoices(
     )
     .await?;
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Json(list)))
+}
+
+/// `PUT /v1/subscriptions` (secret key): put a company on a plan without
+/// checkout (plans sold by a person, migrations).
+pub async fn assign(
+    State(state): State<AppState>,
+    _: SecretKey,
+    ApiJson(request): ApiJson<AssignSubscription>,
+) -> Result<Json<SubscriptionSummary>, ApiError> {
+    let summary = billing::assign(&state.db, &state.catalog, &request, state.clock.now()).await?;
+    Ok(Json(summary))
 }

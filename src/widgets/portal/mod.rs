@@ -2,14 +2,22 @@
 
 use leptos::prelude::*;
 
-use super::{Entitlements, PlanView};
+use super::{CancelSubscription, Entitlements, Invoices, PlanPicker, PlanView, UpcomingBill};
 
+/// Plan, usage, plans on offer, the next charge and past invoices.
+/// `contact_sales_url` is where plans sold by a person link to.
 #[component]
-pub fn Portal() -> impl IntoView {
+pub fn Portal(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> impl IntoView {
     view! {
         <div data-part="portal">
-            <PlanView/>
+            <div data-part="portal-plan">
+                <PlanView/>
+                <CancelSubscription/>
+            </div>
             <Entitlements/>
+            <PlanPicker contact_sales_url=contact_sales_url/>
+            <UpcomingBill/>
+            <Invoices/>
         </div>
     }
 }

@@ -12,9 +12,9 @@ pub mod pricing;
 pub mod renewals;
 
 use portico_types::{
-    BillingLine, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, Invoice,
-    InvoiceList, InvoiceReason, InvoiceStatus, LineKind, Money, SubscriptionSummary, Timestamp,
-    UpcomingInvoice,
+    AssignSubscription, BillingLine, CheckoutPreview, CheckoutRequest, CheckoutResult,
+    ConfirmCheckout, Invoice, InvoiceList, InvoiceReason, InvoiceStatus, LineKind, Money,
+    SubscriptionSummary, Timestamp, UpcomingInvoice,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -168,6 +168,7 @@ pub async fn preview(
         request: priced.request,
         change: priced.change,
         effective_at: priced.effective_at,
+        scheduled: priced.after.scheduled.is_some(),
         lines: priced.lines,
         total: money(catalog, priced.total),
         credit_applied: money(catalog, priced.credit_applied),
@@ -676,6 +677,73 @@ pub async fn set_cancel_at_period_end(
     let current = stored
         .as_of(now)
         .ok_or_else(|| DomainError::Corrupt("subscription vanished".into()))?;
+    Ok(subscription_summary(catalog, &current, now))
+}
+
+/// `PUT /v1/subscriptions`: assigns a subscription as is (no trial, no
+/// charge), replacing any other; refused while a checkout is in flight.
+pub async fn assign(
+    db: &Db,
+    catalog: &Catalog,
+    request: &AssignSubscription,
+    now: Timestamp,
+) -> Result<SubscriptionSummary, DomainError> {
+    let keys = records::normalize_keys(&records::COMPANY, &request.company)?;
+    let request_items = CheckoutRequest {
+        plan_id: request.plan_id.clone(),
+        interval: request.interval,
+        addons: request.addons.clone(),
+        timing: Default::default(),
+    }
+    .normalized();
+    let priced = items(
+        catalog,
+        &request_items.plan_id,
+        request_items.interval,
+        &request_items.addons,
+    )?;
+    if pricing::total(&priced) == 0 {
+        return Err(DomainError::InvalidInput(
+            "a free plan needs no subscription: companies without one are on the default plan"
+                .into(),
+        ));
+    }
+    let started = request.started_at.unwrap_or(now);
+    if started > now {
+        return Err(DomainError::InvalidInput(
+            "started_at cannot be in the future".into(),
+        ));
+    }
+    let (period_start, period_end) = now.period_window(started, request_items.interval.months());
+    let mut tx = db.writer.begin().await?;
+    let company_id = records::find_by_keys(&mut tx, &records::COMPANY, &keys)
+        .await?
+        .ok_or_else(|| DomainError::CompanyNotFound(super::identify::describe(&keys)))?;
+    let held: Option<String> =
+        sqlx::query_scalar("SELECT holder FROM billing_locks WHERE company_id = ?")
+            .bind(&company_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if held.is_some() {
+        return Err(DomainError::ChangeInProgress);
+    }
+    let subscription = StoredSubscription {
+        plan_id: request_items.plan_id,
+        interval: request_items.interval,
+        status: portico_types::SubscriptionStatus::Active,
+        period_start,
+        period_end,
+        trial_ends_at: None,
+        cancel_at_period_end: false,
+        addons: request_items.addons,
+        scheduled: None,
+        revision: 0,
+    };
+    save_subscription(&mut tx, &company_id, &subscription, now).await?;
+    tx.commit().await?;
+    let current = subscription
+        .as_of(now)
+        .ok_or_else(|| DomainError::Corrupt("assigned subscription ended".into()))?;
     Ok(subscription_summary(catalog, &current, now))
 }
 
