@@ -19,6 +19,7 @@ use crate::error::ApiError;
 use crate::extract::hash_secret_key;
 use crate::routes;
 use crate::tokens::TokenSigner;
+use crate::workos::signature::WebhookSettings;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -27,6 +28,7 @@ pub struct AppState {
     pub tokens: TokenSigner,
     pub secret_key_hash: [u8; 32],
     pub clock: Arc<dyn Clock>,
+    pub workos_webhooks: WebhookSettings,
 }
 
 /// How the server was asked to run.
@@ -42,6 +44,8 @@ pub struct Settings {
     pub demo: bool,
     /// A directory of static files (the built bundle) to serve at `/`.
     pub serve_dir: Option<PathBuf>,
+    /// How WorkOS webhook deliveries are verified.
+    pub workos_webhooks: WebhookSettings,
 }
 
 impl AppState {
@@ -52,6 +56,7 @@ impl AppState {
             tokens: TokenSigner::new(&settings.token_secret),
             secret_key_hash: hash_secret_key(&settings.secret_key),
             clock,
+            workos_webhooks: settings.workos_webhooks.clone(),
         }
     }
 }
@@ -68,7 +73,9 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/portal-tokens", post(routes::tokens::mint))
         .route("/companies", put(routes::records::upsert_company))
         .route("/users", put(routes::records::upsert_user))
-        .route("/usage", post(routes::usage::report));
+        .route("/usage", post(routes::usage::report))
+        .route("/members", get(routes::members::list))
+        .route("/webhooks/workos", post(routes::webhooks::workos));
     if settings.demo {
         api = api.merge(routes::demo::router());
     }

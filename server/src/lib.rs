@@ -17,5 +17,6 @@ pub mod extract;
 pub mod ids;
 pub mod routes;
 pub mod tokens;
+pub mod workos;
 
 pub use app::{router, AppState, Settings};

@@ -2,6 +2,7 @@
 //! what tests call directly. Nothing here knows about HTTP.
 
 pub mod identify;
+pub mod members;
 pub mod portal;
 pub mod records;
 pub mod usage;
