@@ -98,7 +98,8 @@ impl SeatSummary {
 /// `GET /v1/members`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberList {
-    /// Every member, whatever their status, oldest membership first.
+    /// Every member, whatever their status: oldest membership first, then
+    /// by email.
     pub members: Vec<Member>,
     pub seats: SeatSummary,
 }

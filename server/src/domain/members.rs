@@ -61,7 +61,7 @@ pub async fn list(
          JOIN memberships m ON m.company_id = k.company_id
          JOIN users u ON u.id = m.user_id
          WHERE k.key_name = ? AND k.key_value = ? AND u.deleted_at IS NULL
-         ORDER BY m.created_at, u.id",
+         ORDER BY m.created_at, 6, u.id",
     )
     .bind(EMAIL)
     .bind(WORKOS_USER_ID)

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod workos;
+
 use std::sync::Arc;
 
 use axum::body::Body;
