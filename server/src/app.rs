@@ -22,6 +22,7 @@ use crate::payments::sandbox::SandboxPayments;
 use crate::payments::PaymentProvider;
 use crate::routes;
 use crate::tokens::TokenSigner;
+use crate::workos::signature::WebhookSettings;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +33,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub previews: PreviewSigner,
     pub payments: Arc<dyn PaymentProvider>,
+    pub workos_webhooks: WebhookSettings,
 }
 
 /// How the server was asked to run.
@@ -47,6 +49,8 @@ pub struct Settings {
     pub demo: bool,
     /// A directory of static files (the built bundle) to serve at `/`.
     pub serve_dir: Option<PathBuf>,
+    /// How WorkOS webhook deliveries are verified.
+    pub workos_webhooks: WebhookSettings,
 }
 
 impl AppState {
@@ -76,6 +80,7 @@ impl AppState {
             clock,
             previews: PreviewSigner::new(&settings.token_secret),
             payments,
+            workos_webhooks: settings.workos_webhooks.clone(),
         }
     }
 }
@@ -98,7 +103,9 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/subscription/cancel", post(routes::billing::cancel))
         .route("/subscription/resume", post(routes::billing::resume))
         .route("/invoices", get(routes::billing::invoices))
-        .route("/subscriptions", put(routes::billing::assign));
+        .route("/subscriptions", put(routes::billing::assign))
+        .route("/members", get(routes::members::list))
+        .route("/webhooks/workos", post(routes::webhooks::workos));
     if settings.demo {
         api = api.merge(routes::demo::router());
     }

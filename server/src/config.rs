@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::Settings;
 use crate::demo::DEMO_SECRET_KEY;
 use crate::ids::random_bytes;
+use crate::workos::config::{KeysCommand, WorkosCommand, WorkosServeArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +27,12 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
+    /// WorkOS sync: import everything, or catch up from the Events API.
+    #[command(subcommand)]
+    Workos(WorkosCommand),
+    /// Keys of existing records.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -78,6 +85,9 @@ pub struct ServeArgs {
     /// any origin. Never in production.
     #[arg(long, env = "PORTICO_DEMO")]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub workos: WorkosServeArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +129,7 @@ impl ServeArgs {
             allowed_origins: self.allowed_origins.clone(),
             demo: self.demo,
             serve_dir: self.serve_dir.clone(),
+            workos_webhooks: self.workos.webhook_settings(),
         })
     }
 }

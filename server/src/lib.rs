@@ -18,5 +18,6 @@ pub mod ids;
 pub mod payments;
 pub mod routes;
 pub mod tokens;
+pub mod workos;
 
 pub use app::{router, AppState, Settings};

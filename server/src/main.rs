@@ -7,6 +7,7 @@ use portico_server::clock::{Clock, SystemClock};
 use portico_server::config::{Cli, Command, ServeArgs};
 use portico_server::db::Db;
 use portico_server::domain::billing::renewals;
+use portico_server::workos::cli as workos_cli;
 use portico_server::{demo, router, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +22,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.serve).await,
+        Command::Workos(command) => workos_cli::run_workos(command).await,
+        Command::Keys(command) => workos_cli::run_keys(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,6 +53,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "DEMO MODE: demo endpoints are open and any origin may call; never run this in production"
         );
     }
+    let workos_sync = workos_cli::spawn_sync(&args.workos, &db, clock.clone())?;
     let state = AppState::new(db.clone(), catalog, &settings, clock);
     spawn_renewal_sweep(state.clone(), args.renewal_interval_seconds);
     let app = router(state, &settings);
@@ -63,6 +67,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;
+    if let Some(task) = workos_sync {
+        task.abort();
+    }
     db.close().await;
     Ok(())
 }

@@ -15,6 +15,7 @@ mod api;
 mod billing;
 mod identify;
 mod keys;
+mod members;
 mod money;
 mod portal;
 mod time;
@@ -36,6 +37,7 @@ pub use keys::{
     validate_key_name, validate_key_value, KeyError, KeyRef, Keys, EMAIL, WORKOS_ORGANIZATION_ID,
     WORKOS_USER_ID,
 };
+pub use members::{Member, MemberList, MembershipStatus, SeatSummary};
 pub use money::{minor_unit_exponent, Money, MoneyError};
 pub use portal::{
     BillingInterval, CompanySummary, Entitlement, EntitlementState, FeatureKind, Limit, PlanPrice,

@@ -3,6 +3,7 @@
 
 pub mod billing;
 pub mod identify;
+pub mod members;
 pub mod portal;
 pub mod records;
 pub mod subscriptions;

@@ -4,10 +4,12 @@
 pub mod billing;
 pub mod demo;
 pub mod identify;
+pub mod members;
 pub mod portal;
 pub mod records;
 pub mod tokens;
 pub mod usage;
+pub mod webhooks;
 
 use axum::Json;
 use serde_json::{json, Value};

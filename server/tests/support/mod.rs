@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod workos;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -54,17 +56,25 @@ impl TestApp {
     }
 
     async fn with(demo: bool) -> TestApp {
+        TestApp::with_settings(demo, |_| {}).await
+    }
+
+    /// A server whose settings the test adjusts (e.g. a WorkOS webhook
+    /// secret).
+    pub async fn with_settings(demo: bool, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("portico.db").display());
         let db = Db::connect(&url).await.expect("open test database");
         let clock = Arc::new(ManualClock::new(Timestamp::parse_rfc3339(NOW).unwrap()));
-        let settings = Settings {
+        let mut settings = Settings {
             secret_key: SECRET_KEY.into(),
             token_secret: b"test-token-secret-of-at-least-32-bytes".to_vec(),
             allowed_origins: vec!["https://app.example.com".into()],
             demo,
             serve_dir: None,
+            workos_webhooks: Default::default(),
         };
+        adjust(&mut settings);
         let payments = Arc::new(SandboxPayments::new());
         let state = AppState::with_payments(
             db.clone(),
