@@ -12,12 +12,17 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::authkit::{AuthkitSettings, AuthkitVerifier};
+use crate::auth::rate_limit::{RateLimitSettings, WriteRateLimiter};
+use crate::auth::role_gate::RoleGate;
+use crate::auth::Authenticator;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::extract::hash_secret_key;
 use crate::routes;
+use crate::security_headers;
 use crate::tokens::TokenSigner;
 
 #[derive(Clone)]
@@ -27,6 +32,8 @@ pub struct AppState {
     pub tokens: TokenSigner,
     pub secret_key_hash: [u8; 32],
     pub clock: Arc<dyn Clock>,
+    /// Browser credentials: AuthKit verification, role gate, rate limit.
+    pub auth: Authenticator,
 }
 
 /// How the server was asked to run.
@@ -42,6 +49,34 @@ pub struct Settings {
     pub demo: bool,
     /// A directory of static files (the built bundle) to serve at `/`.
     pub serve_dir: Option<PathBuf>,
+    /// AuthKit tokens, the billing role gate, rate limits, page headers.
+    pub security: SecuritySettings,
+}
+
+/// Who may do what, and the headers that keep pages and responses safe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// Accept WorkOS AuthKit access tokens from browsers; `None` refuses
+    /// them.
+    pub authkit: Option<AuthkitSettings>,
+    /// Who may change the plan or cancel; open (everyone) by default.
+    pub billing_gate: RoleGate,
+    /// Browser writes per company-and-user scope.
+    pub write_rate_limit: RateLimitSettings,
+    /// The Content-Security-Policy of served pages (inline scripts in the
+    /// served `index.html` are added by hash).
+    pub content_security_policy: String,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            authkit: None,
+            billing_gate: RoleGate::default(),
+            write_rate_limit: RateLimitSettings::default(),
+            content_security_policy: security_headers::DEFAULT_CONTENT_SECURITY_POLICY.to_owned(),
+        }
+    }
 }
 
 impl AppState {
@@ -52,6 +87,15 @@ impl AppState {
             tokens: TokenSigner::new(&settings.token_secret),
             secret_key_hash: hash_secret_key(&settings.secret_key),
             clock,
+            auth: Authenticator {
+                authkit: settings
+                    .security
+                    .authkit
+                    .clone()
+                    .map(|authkit| Arc::new(AuthkitVerifier::new(authkit))),
+                billing_gate: Arc::new(settings.security.billing_gate.clone()),
+                write_limiter: Arc::new(WriteRateLimiter::new(settings.security.write_rate_limit)),
+            },
         }
     }
 }
@@ -75,19 +119,25 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let api = api
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(security_headers::api_layers())
         .with_state(state);
 
     let mut app = Router::new().nest("/v1", api);
     if let Some(dir) = &settings.serve_dir {
         let index = ServeFile::new(dir.join("index.html"));
-        app = app.fallback_service(ServeDir::new(dir).fallback(index));
+        let policy = security_headers::page_policy(&settings.security.content_security_policy, dir);
+        app = app.fallback_service(
+            security_headers::page_layers(&policy).service(ServeDir::new(dir).fallback(index)),
+        );
     }
     app.layer(cors(settings)).layer(TraceLayer::new_for_http())
 }
 
 fn cors(settings: &Settings) -> CorsLayer {
     // Browsers authenticate with a bearer token, never cookies, so no
-    // credentials are allowed and `*` is safe in demo mode.
+    // credentials are allowed (never `allow_credentials`), which is what
+    // makes `*` safe in demo mode. Outside it, only the configured origins
+    // (checked by config: no `*`, exact `scheme://host[:port]`) get a grant.
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([

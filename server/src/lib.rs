@@ -6,6 +6,7 @@
 //! tests call directly) over `db` (SQLite pools and migrations).
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod ids;
 pub mod routes;
+pub mod security_headers;
 pub mod tokens;
 
-pub use app::{router, AppState, Settings};
+pub use app::{router, AppState, SecuritySettings, Settings};

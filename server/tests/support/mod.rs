@@ -52,17 +52,25 @@ impl TestApp {
     }
 
     async fn with(demo: bool) -> TestApp {
+        TestApp::configured(demo, |_| {}).await
+    }
+
+    /// A server whose settings `configure` adjusts first (AuthKit, the
+    /// billing role gate, rate limits, a directory to serve).
+    pub async fn configured(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("portico.db").display());
         let db = Db::connect(&url).await.expect("open test database");
         let clock = Arc::new(ManualClock::new(Timestamp::parse_rfc3339(NOW).unwrap()));
-        let settings = Settings {
+        let mut settings = Settings {
             secret_key: SECRET_KEY.into(),
             token_secret: b"test-token-secret-of-at-least-32-bytes".to_vec(),
             allowed_origins: vec!["https://app.example.com".into()],
             demo,
             serve_dir: None,
+            ..Settings::default()
         };
+        configure(&mut settings);
         let state = AppState::new(db.clone(), Catalog::demo(), &settings, clock.clone());
         if demo {
             portico_server::demo::seed(&db, clock.now_ts())
