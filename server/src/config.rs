@@ -140,7 +140,7 @@ pub struct SecurityArgs {
 
     /// Browser writes (identify, billing changes) allowed per company and
     /// user in each window; 0 turns the limit off.
-    #[arg(long, env = "PORTICO_WRITE_RATE_LIMIT", default_value_t = 30)]
+    #[arg(long, env = "PORTICO_WRITE_RATE_LIMIT", default_value_t = 60)]
     pub write_rate_limit: u32,
 
     /// The rate-limit window, in seconds.

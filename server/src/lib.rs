@@ -3,7 +3,9 @@
 //! snapshot the widgets render, on SQLite.
 //!
 //! Layout: `routes` (thin HTTP handlers) over `domain` (plain functions that
-//! tests call directly) over `db` (SQLite pools and migrations).
+//! tests call directly) over `db` (SQLite pools and migrations). `auth` says
+//! who is calling (portal tokens, AuthKit access tokens, the billing role
+//! gate, rate limits); `security_headers` what every response carries.
 
 pub mod app;
 pub mod auth;

@@ -49,6 +49,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             "DEMO MODE: demo endpoints are open and any origin may call; never run this in production"
         );
     }
+    if let Some(authkit) = &settings.security.authkit {
+        tracing::info!(jwks = %authkit.jwks_url, issuers = ?authkit.issuers, "accepting WorkOS AuthKit access tokens");
+    }
+    let gate = &settings.security.billing_gate;
+    if !gate.is_open() {
+        tracing::info!(needs = %gate.requirement(), "billing changes are limited by role");
+    }
     let state = AppState::new(db.clone(), catalog, &settings, clock);
     let app = router(state, &settings);
     let listener = tokio::net::TcpListener::bind(args.bind)

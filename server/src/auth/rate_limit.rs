@@ -26,7 +26,7 @@ pub struct RateLimitSettings {
 impl Default for RateLimitSettings {
     fn default() -> Self {
         RateLimitSettings {
-            max_requests: 30,
+            max_requests: 60,
             window_seconds: 60,
         }
     }
