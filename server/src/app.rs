@@ -145,6 +145,8 @@ fn cors(settings: &Settings) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
+        // A widget told to slow down (429) may read when to try again.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
     if settings.demo {
         return layer.allow_origin(Any);

@@ -28,7 +28,7 @@
 
 use std::path::Path;
 
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{header, HeaderValue};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -208,7 +208,7 @@ pub fn api_layers() -> ApiHeaders {
             HeaderValue::from_static("no-store"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("content-security-policy"),
+            header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(API_CONTENT_SECURITY_POLICY),
         ))
 }

@@ -1514,6 +1514,28 @@ async fn cors_grants_only_the_listed_origins_and_never_credentials() {
         assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     }
 
+    // A listed origin's actual request: granted, and the widget may read
+    // Retry-After when told to slow down.
+    let token = app.token(ORG_A, None).await;
+    let request = Request::get("/v1/portal")
+        .header(header::ORIGIN, "https://app.example.com")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://app.example.com"
+    );
+    assert_eq!(
+        headers[header::ACCESS_CONTROL_EXPOSE_HEADERS],
+        "retry-after"
+    );
+    assert!(headers
+        .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+        .is_none());
+
     // Demo mode allows any origin, and so never credentials.
     let demo = TestApp::demo().await;
     let (_, headers, _) = send(&demo.router, preflight("https://anywhere.test")).await;

@@ -177,7 +177,7 @@ impl AuthkitVerifier {
         &self.settings
     }
 
-    /// How many times the JWKS has been fetched.
+    /// How many times a fetch of the JWKS was attempted.
     pub async fn jwks_fetches(&self) -> u64 {
         self.jwks.fetches().await
     }

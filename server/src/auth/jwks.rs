@@ -96,7 +96,7 @@ impl JwksCache {
         }
     }
 
-    /// How many times the key set has been fetched (tests and logs).
+    /// How many times a fetch of the key set was attempted (tests, logs).
     pub async fn fetches(&self) -> u64 {
         self.refresh.lock().await.fetches
     }
