@@ -211,6 +211,7 @@ impl ServeArgs {
         let allowed_origins = self
             .allowed_origins
             .iter()
+            .filter(|origin| !origin.trim().is_empty())
             .map(|origin| checked_origin(origin))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Settings {
@@ -421,10 +422,14 @@ mod tests {
             "http://127.0.0.1:9999/jwks"
         ])
         .is_ok());
-        assert!(parse(&[
+        let settings = parse(&[
             "--allow-origin",
-            "https://app.example.com,http://localhost:8080"
+            "https://app.example.com,,http://localhost:8080",
         ])
-        .is_ok());
+        .unwrap();
+        assert_eq!(
+            settings.allowed_origins,
+            ["https://app.example.com", "http://localhost:8080"]
+        );
     }
 }
