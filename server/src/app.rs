@@ -12,6 +12,10 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::authkit::{AuthkitSettings, AuthkitVerifier};
+use crate::auth::rate_limit::{RateLimitSettings, WriteRateLimiter};
+use crate::auth::role_gate::RoleGate;
+use crate::auth::Authenticator;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::Db;
@@ -21,6 +25,7 @@ use crate::extract::hash_secret_key;
 use crate::payments::sandbox::SandboxPayments;
 use crate::payments::PaymentProvider;
 use crate::routes;
+use crate::security_headers;
 use crate::tokens::TokenSigner;
 use crate::workos::signature::WebhookSettings;
 
@@ -34,6 +39,8 @@ pub struct AppState {
     pub previews: PreviewSigner,
     pub payments: Arc<dyn PaymentProvider>,
     pub workos_webhooks: WebhookSettings,
+    /// Browser credentials: AuthKit verification, role gate, rate limit.
+    pub auth: Authenticator,
 }
 
 /// How the server was asked to run.
@@ -51,6 +58,34 @@ pub struct Settings {
     pub serve_dir: Option<PathBuf>,
     /// How WorkOS webhook deliveries are verified.
     pub workos_webhooks: WebhookSettings,
+    /// AuthKit tokens, the billing role gate, rate limits, page headers.
+    pub security: SecuritySettings,
+}
+
+/// Who may do what, and the headers that keep pages and responses safe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// Accept WorkOS AuthKit access tokens from browsers; `None` refuses
+    /// them.
+    pub authkit: Option<AuthkitSettings>,
+    /// Who may change the plan or cancel; open (everyone) by default.
+    pub billing_gate: RoleGate,
+    /// Browser writes per company-and-user scope.
+    pub write_rate_limit: RateLimitSettings,
+    /// The Content-Security-Policy of served pages (inline scripts in the
+    /// served `index.html` are added by hash).
+    pub content_security_policy: String,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            authkit: None,
+            billing_gate: RoleGate::default(),
+            write_rate_limit: RateLimitSettings::default(),
+            content_security_policy: security_headers::DEFAULT_CONTENT_SECURITY_POLICY.to_owned(),
+        }
+    }
 }
 
 impl AppState {
@@ -81,6 +116,15 @@ impl AppState {
             previews: PreviewSigner::new(&settings.token_secret),
             payments,
             workos_webhooks: settings.workos_webhooks.clone(),
+            auth: Authenticator {
+                authkit: settings
+                    .security
+                    .authkit
+                    .clone()
+                    .map(|authkit| Arc::new(AuthkitVerifier::new(authkit))),
+                billing_gate: Arc::new(settings.security.billing_gate.clone()),
+                write_limiter: Arc::new(WriteRateLimiter::new(settings.security.write_rate_limit)),
+            },
         }
     }
 }
@@ -112,19 +156,25 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let api = api
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(security_headers::api_layers())
         .with_state(state);
 
     let mut app = Router::new().nest("/v1", api);
     if let Some(dir) = &settings.serve_dir {
         let index = ServeFile::new(dir.join("index.html"));
-        app = app.fallback_service(ServeDir::new(dir).fallback(index));
+        let policy = security_headers::page_policy(&settings.security.content_security_policy, dir);
+        app = app.fallback_service(
+            security_headers::page_layers(&policy).service(ServeDir::new(dir).fallback(index)),
+        );
     }
     app.layer(cors(settings)).layer(TraceLayer::new_for_http())
 }
 
 fn cors(settings: &Settings) -> CorsLayer {
     // Browsers authenticate with a bearer token, never cookies, so no
-    // credentials are allowed and `*` is safe in demo mode.
+    // credentials are allowed (never `allow_credentials`), which is what
+    // makes `*` safe in demo mode. Outside it, only the configured origins
+    // (checked by config: no `*`, exact `scheme://host[:port]`) get a grant.
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([
@@ -132,6 +182,8 @@ fn cors(settings: &Settings) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
+        // A widget told to slow down (429) may read when to try again.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600));
     if settings.demo {
         return layer.allow_origin(Any);

@@ -1,11 +1,15 @@
 //! Request extractors that turn bad input into the API's error body:
 //! [`ApiJson`] for JSON bodies, [`SecretKey`] for server-to-server calls and
-//! [`PortalAccess`] for browser calls.
+//! [`PortalAccess`] for browser calls (a portal token or a WorkOS AuthKit
+//! access token; see [`crate::auth`]).
+
+use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portico_types::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -13,9 +17,12 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::domain::TokenScope;
+use crate::auth::authkit::AuthkitError;
+use crate::auth::rate_limit::RateLimited;
+use crate::auth::role_gate::RoleGate;
+use crate::auth::{rate_limit_key, BrowserCredential, CredentialKind};
+use crate::domain::{access, TokenScope};
 use crate::error::ApiError;
-use crate::tokens::{PortalClaims, TOKEN_PREFIX};
 
 /// A JSON body. Malformed JSON is 400 `malformed_json`, a missing or
 /// mistyped field 422 `invalid_body`, a wrong content type 415.
@@ -103,11 +110,22 @@ impl FromRequestParts<AppState> for SecretKey {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let credential = bearer(parts)?;
-        if credential.starts_with(TOKEN_PREFIX) {
-            return Err(ApiError::forbidden(
-                "this endpoint is for the host's backend and takes the secret key, not a portal token",
-            ));
+        match CredentialKind::of(credential) {
+            CredentialKind::PortalToken => {
+                return Err(ApiError::forbidden(
+                    "this endpoint is for the host's backend and takes the secret key, not a portal token",
+                ))
+            }
+            CredentialKind::Jwt => {
+                return Err(ApiError::forbidden(
+                    "this endpoint is for the host's backend and takes the secret key, not a \
+                     browser access token (JWT)",
+                ))
+            }
+            CredentialKind::SecretKey | CredentialKind::Unknown => {}
         }
+        // Compared as digests, in constant time: neither the key nor how
+        // much of it matched leaks through timing.
         let presented = hash_secret_key(credential);
         if bool::from(presented.ct_eq(&state.secret_key_hash)) {
             Ok(SecretKey)
@@ -117,35 +135,139 @@ impl FromRequestParts<AppState> for SecretKey {
     }
 }
 
-/// The request carries a valid portal token: a browser acting for one
-/// company.
+/// The request carries a valid browser credential — a portal token or a
+/// WorkOS AuthKit access token — for one company (and optionally one user)
+/// in good standing: the organization not deleted, the user not deleted nor
+/// an inactive member.
+///
+/// On writes (any method but GET, HEAD and OPTIONS) it also counts against
+/// the scope's rate limit, so every browser write endpoint is limited
+/// without doing anything. Refusals: 401 `unauthenticated` /
+/// `token_expired`, 403 `forbidden`, 429 `rate_limited` with `Retry-After`,
+/// 503 if the WorkOS keys cannot be fetched.
 pub struct PortalAccess {
-    pub claims: PortalClaims,
+    scope: TokenScope,
+    /// Which credential it was, for logs.
+    pub credential: BrowserCredential,
+    billing_gate: Arc<RoleGate>,
 }
 
 impl PortalAccess {
+    /// The company, user and grants the credential allows.
     pub fn scope(&self) -> TokenScope {
-        TokenScope {
-            company: self.claims.company.clone(),
-            user: self.claims.user.clone(),
-        }
+        self.scope.clone()
+    }
+
+    pub fn scope_ref(&self) -> &TokenScope {
+        &self.scope
+    }
+
+    /// See [`crate::auth::require_billing_manager`].
+    pub fn require_billing_manager(&self) -> Result<(), ApiError> {
+        crate::auth::require_billing_manager(self)
+    }
+
+    /// What the billing role gate asks for, in words.
+    pub fn billing_requirement(&self) -> String {
+        self.billing_gate.requirement()
     }
 }
 
+fn authkit_rejection(error: AuthkitError) -> ApiError {
+    let message = error.to_string();
+    match error {
+        AuthkitError::Expired => {
+            ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::TokenExpired, message)
+        }
+        AuthkitError::NoOrganization => ApiError::forbidden(message),
+        AuthkitError::KeysUnavailable(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            "the WorkOS signing keys cannot be fetched right now, so the access token cannot be \
+             checked; try again shortly",
+        ),
+        _ => ApiError::unauthenticated(message),
+    }
+}
+
+fn rate_limited(limited: RateLimited) -> Response {
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        format!(
+            "too many changes from this session: try again in {} seconds. Nothing was changed",
+            limited.retry_after_seconds
+        ),
+    )
+    .into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(limited.retry_after_seconds),
+    );
+    response
+}
+
 impl FromRequestParts<AppState> for PortalAccess {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let credential = bearer(parts)?;
-        if credential.starts_with("sk_") {
-            return Err(ApiError::forbidden(
-                "never send the secret key from a browser: mint a portal token on your server instead",
-            ));
+        let credential = bearer(parts).map_err(IntoResponse::into_response)?;
+        let now = state.clock.now();
+        let (scope, used) = match CredentialKind::of(credential) {
+            CredentialKind::SecretKey => {
+                return Err(ApiError::forbidden(
+                    "never send the secret key from a browser: mint a portal token on your server instead",
+                )
+                .into_response())
+            }
+            CredentialKind::Jwt => {
+                let (scope, claims) = state
+                    .auth
+                    .authkit_scope(credential, now)
+                    .await
+                    .map_err(|e| authkit_rejection(e).into_response())?;
+                let used = BrowserCredential::AuthkitAccessToken {
+                    session_id: claims.sid,
+                    jti: claims.jti,
+                };
+                (scope, used)
+            }
+            CredentialKind::PortalToken | CredentialKind::Unknown => {
+                let claims = state
+                    .tokens
+                    .verify(credential, now)
+                    .map_err(|e| ApiError::from(e).into_response())?;
+                let scope = state.auth.portal_scope(&claims);
+                (scope, BrowserCredential::PortalToken { jti: claims.jti })
+            }
+        };
+
+        let mut conn = state
+            .db
+            .reader
+            .acquire()
+            .await
+            .map_err(|e| ApiError::from(crate::error::DomainError::from(e)).into_response())?;
+        access::check_standing(&mut conn, &scope)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        drop(conn);
+
+        let reads_only = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !reads_only {
+            state
+                .auth
+                .write_limiter
+                .check(&rate_limit_key(&scope), now)
+                .map_err(rate_limited)?;
         }
-        let claims = state.tokens.verify(credential, state.clock.now())?;
-        Ok(PortalAccess { claims })
+        Ok(PortalAccess {
+            scope,
+            credential: used,
+            billing_gate: state.auth.billing_gate.clone(),
+        })
     }
 }

@@ -3,9 +3,12 @@
 //! snapshot the widgets render, on SQLite.
 //!
 //! Layout: `routes` (thin HTTP handlers) over `domain` (plain functions that
-//! tests call directly) over `db` (SQLite pools and migrations).
+//! tests call directly) over `db` (SQLite pools and migrations). `auth` says
+//! who is calling (portal tokens, AuthKit access tokens, the billing role
+//! gate, rate limits); `security_headers` what every response carries.
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -17,7 +20,8 @@ pub mod extract;
 pub mod ids;
 pub mod payments;
 pub mod routes;
+pub mod security_headers;
 pub mod tokens;
 pub mod workos;
 
-pub use app::{router, AppState, Settings};
+pub use app::{router, AppState, SecuritySettings, Settings};

@@ -54,6 +54,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     let workos_sync = workos_cli::spawn_sync(&args.workos, &db, clock.clone())?;
+    if let Some(authkit) = &settings.security.authkit {
+        tracing::info!(jwks = %authkit.jwks_url, issuers = ?authkit.issuers, "accepting WorkOS AuthKit access tokens");
+    }
+    let gate = &settings.security.billing_gate;
+    if !gate.is_open() {
+        tracing::info!(needs = %gate.requirement(), "billing changes are limited by role");
+    }
     let state = AppState::new(db.clone(), catalog, &settings, clock);
     spawn_renewal_sweep(state.clone(), args.renewal_interval_seconds);
     let app = router(state, &settings);

@@ -31,6 +31,12 @@ pub struct PortalClaims {
     pub exp: i64,
     /// Unique token id, for logs.
     pub jti: String,
+    /// The user's role in the organization, as the host vouched for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The user's permissions, as the host vouched for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +129,8 @@ mod tests {
             iat: 1000,
             exp,
             jti: "tok_1".into(),
+            role: None,
+            permissions: Vec::new(),
         }
     }
 

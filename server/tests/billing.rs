@@ -725,3 +725,87 @@ async fn billing_input_is_checked() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({ "invoices": [] }));
 }
+
+async fn role_token(app: &TestApp, role: &str, user: &str) -> String {
+    let body = json!({
+        "company": { "name": "workos_organization_id", "value": ORG },
+        "user": { "name": "workos_user_id", "value": user },
+        "role": role,
+    });
+    let (status, token) = app.post("/v1/portal-tokens", Auth::Secret, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    token["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn only_billing_managers_may_change_the_subscription() {
+    use portico_server::auth::role_gate::RoleGate;
+    let app = TestApp::configured(false, |s| {
+        s.security.billing_gate = RoleGate::new(vec!["admin".into()], vec![])
+    })
+    .await;
+    app.subscribe(ORG, "pro", "month", 22, &[]).await;
+    let member = role_token(&app, "member", "user_member").await;
+    let admin = role_token(&app, "admin", "user_admin").await;
+    for (token, user) in [(&member, "user_member"), (&admin, "user_admin")] {
+        let identify = json!({ "company": { "keys": { "workos_organization_id": ORG } }, "user": { "keys": { "workos_user_id": user } } });
+        assert_eq!(
+            app.post("/v1/identify", Auth::Bearer(token), identify)
+                .await
+                .0,
+            StatusCode::ACCEPTED
+        );
+    }
+
+    let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&member)).await;
+    assert_eq!(snapshot["viewer"]["can_manage_billing"], false);
+    // A member may see what a change would cost, not make it.
+    let (status, preview) = ask_price(&app, &member, &change("pro", "year", &[])).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let before = app.fingerprint().await;
+    let (status, error) = confirm(&app, &member, &preview, None).await;
+    assert_eq!(
+        (status, error_code(&error)),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "{error}"
+    );
+    for path in ["/v1/subscription/cancel", "/v1/subscription/resume"] {
+        let (status, error) = app.post(path, Auth::Bearer(&member), json!({})).await;
+        assert_eq!(
+            (status, error_code(&error)),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{path}"
+        );
+    }
+    assert_eq!(app.fingerprint().await, before);
+    assert!(app.payments.paid().is_empty());
+
+    let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&admin)).await;
+    assert_eq!(snapshot["viewer"]["can_manage_billing"], true);
+    assert_eq!(
+        confirm(&app, &admin, &preview, None).await.0,
+        StatusCode::OK,
+        "the admin buys the member's preview"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_company_is_not_charged_again() {
+    let app = TestApp::new().await;
+    setup(&app, ORG).await;
+    app.subscribe(ORG, "pro", "month", 22, &[]).await;
+    sqlx::query("UPDATE companies SET deleted_at = ?")
+        .bind(app.now().0)
+        .execute(&app.db.writer)
+        .await
+        .unwrap();
+    app.clock.advance(9 * DAY);
+    assert_eq!(app.renew().await, 1);
+    assert!(app.payments.paid().is_empty());
+    let status: String = sqlx::query_scalar("SELECT status FROM subscriptions")
+        .fetch_one(&app.db.reader)
+        .await
+        .unwrap();
+    assert_eq!(status, "canceled");
+    assert_eq!(app.count("invoices").await, 0);
+}

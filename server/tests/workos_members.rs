@@ -142,6 +142,10 @@ async fn lists_synced_members_with_their_role_status_and_seats() {
         "applied",
     )
     .await;
+    // Ada is no longer an active member: her own token reads nothing now.
+    let (status, _) = app.get("/v1/members", Auth::Bearer(&token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let token = app.token(ACME, Some("user_bob")).await;
     let list = members(&app, &token).await;
     assert_eq!(
         (list.seats.used, list.seats.pending, list.seats.inactive),

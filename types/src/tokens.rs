@@ -18,6 +18,15 @@ pub struct MintPortalToken {
     /// Lifetime in seconds; at most (and by default) 900.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<u32>,
+    /// The user's role in the organization (a WorkOS role slug such as
+    /// `admin`), shown in the portal and checked by the server's billing
+    /// role gate, if one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The user's permissions (WorkOS permission slugs), checked by the
+    /// billing role gate, if one is configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use portico_types::{
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::load_subscription;
-use super::{billing, records, TokenScope};
+use super::{access, billing, records, TokenScope};
 use crate::catalog::{Catalog, Grant, Plan};
 use crate::db::Db;
 use crate::error::DomainError;
@@ -171,7 +171,8 @@ async fn find_member(
         "SELECT u.id, u.name FROM user_keys k
          JOIN users u ON u.id = k.user_id
          JOIN memberships m ON m.user_id = u.id AND m.company_id = ?
-         WHERE k.key_name = ? AND k.key_value = ?",
+         WHERE k.key_name = ? AND k.key_value = ?
+           AND m.status <> 'inactive' AND u.deleted_at IS NULL",
     )
     .bind(company_id)
     .bind(&user.name)
@@ -195,6 +196,13 @@ pub async fn snapshot(
     now: Timestamp,
 ) -> Result<PortalSnapshot, DomainError> {
     let mut conn = db.reader.acquire().await?;
+    access::check_standing(&mut conn, scope).await?;
+    // What the viewer may do comes from their credential, never from the
+    // request.
+    let viewer = Viewer {
+        can_manage_billing: scope.grants.can_manage_billing,
+        role: scope.grants.role.clone(),
+    };
     let plans = catalog
         .plans
         .iter()
@@ -214,7 +222,7 @@ pub async fn snapshot(
         return Ok(PortalSnapshot {
             company: None,
             user: None,
-            viewer: Viewer::default(),
+            viewer,
             plan: catalog.plan_summary(plan),
             subscription: None,
             entitlements: build_entitlements(catalog, plan, &[], &UsageTotals::default(), window.1),
@@ -252,7 +260,7 @@ pub async fn snapshot(
             keys,
         }),
         user,
-        viewer: Viewer::default(),
+        viewer,
         plan: catalog.plan_summary(plan),
         subscription: current
             .as_ref()

@@ -10,6 +10,7 @@ use portico_types::{
 };
 
 use crate::app::AppState;
+use crate::auth::BillingManager;
 use crate::domain::billing;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, PortalAccess, SecretKey};
@@ -52,10 +53,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// `POST /v1/checkout`: buys what a preview priced. Send an
 /// `Idempotency-Key` header: the same key again returns the same result and
-/// never charges twice.
+/// never charges twice. Only a billing manager may (the role gate).
 pub async fn checkout(
     State(state): State<AppState>,
-    access: PortalAccess,
+    BillingManager(access): BillingManager,
     headers: HeaderMap,
     ApiJson(confirm): ApiJson<ConfirmCheckout>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -74,10 +75,11 @@ pub async fn checkout(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(result)))
 }
 
-/// `POST /v1/subscription/cancel`: cancel at the end of the period.
+/// `POST /v1/subscription/cancel`: cancel at the end of the period (billing
+/// managers only).
 pub async fn cancel(
     State(state): State<AppState>,
-    access: PortalAccess,
+    BillingManager(access): BillingManager,
 ) -> Result<Json<SubscriptionSummary>, ApiError> {
     let summary = billing::set_cancel_at_period_end(
         &state.db,
@@ -95,7 +97,7 @@ pub async fn cancel(
 /// effect.
 pub async fn resume(
     State(state): State<AppState>,
-    access: PortalAccess,
+    BillingManager(access): BillingManager,
 ) -> Result<Json<SubscriptionSummary>, ApiError> {
     let summary = billing::set_cancel_at_period_end(
         &state.db,

@@ -30,10 +30,18 @@ async fn portal_token(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<DemoTokenRequest>,
 ) -> Result<(StatusCode, Json<PortalToken>), ApiError> {
+    // The seeded member's role, as a host's backend would put it in the
+    // token, so a billing role gate can be tried in the demo.
+    let role = demo::accounts()
+        .into_iter()
+        .find(|a| a.organization.id == request.organization_id && a.user.id == request.user_id)
+        .map(|a| a.role);
     let mint = MintPortalToken {
         company: KeyRef::new(WORKOS_ORGANIZATION_ID, request.organization_id),
         user: Some(KeyRef::new(WORKOS_USER_ID, request.user_id)),
         ttl_seconds: None,
+        role,
+        permissions: Vec::new(),
     };
     Ok((StatusCode::CREATED, Json(mint_token(&state, &mint)?)))
 }

@@ -33,6 +33,22 @@ fn checked_key(key: &KeyRef) -> Result<KeyRef, ApiError> {
     })
 }
 
+/// Most permissions a portal token may carry.
+const MAX_PERMISSIONS: usize = 64;
+
+/// A role or permission slug: 1 to 128 characters, no control characters.
+fn checked_slug(what: &str, slug: &str) -> Result<String, ApiError> {
+    let slug = slug.trim();
+    if slug.is_empty() || slug.chars().count() > 128 || slug.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidInput,
+            format!("{what} must be 1 to 128 characters without control characters"),
+        ));
+    }
+    Ok(slug.to_owned())
+}
+
 /// Mints a token; shared with the demo endpoint.
 pub fn mint_token(state: &AppState, request: &MintPortalToken) -> Result<PortalToken, ApiError> {
     let ttl = request.ttl_seconds.unwrap_or(MAX_TTL_SECONDS);
@@ -45,6 +61,23 @@ pub fn mint_token(state: &AppState, request: &MintPortalToken) -> Result<PortalT
     }
     let company = checked_key(&request.company)?;
     let user = request.user.as_ref().map(checked_key).transpose()?;
+    let role = request
+        .role
+        .as_deref()
+        .map(|role| checked_slug("role", role))
+        .transpose()?;
+    if request.permissions.len() > MAX_PERMISSIONS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidInput,
+            format!("a portal token carries at most {MAX_PERMISSIONS} permissions"),
+        ));
+    }
+    let permissions = request
+        .permissions
+        .iter()
+        .map(|p| checked_slug("each permission", p))
+        .collect::<Result<Vec<_>, _>>()?;
     let now = state.clock.now();
     let expires_at = Timestamp(now.0 + i64::from(ttl));
     let claims = PortalClaims {
@@ -54,6 +87,8 @@ pub fn mint_token(state: &AppState, request: &MintPortalToken) -> Result<PortalT
         iat: now.0,
         exp: expires_at.0,
         jti: new_id("tok"),
+        role,
+        permissions,
     };
     Ok(PortalToken {
         token: state.tokens.mint(&claims),

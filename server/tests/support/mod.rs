@@ -56,12 +56,18 @@ impl TestApp {
     }
 
     async fn with(demo: bool) -> TestApp {
-        TestApp::with_settings(demo, |_| {}).await
+        TestApp::configured(demo, |_| {}).await
     }
 
     /// A server whose settings the test adjusts (e.g. a WorkOS webhook
     /// secret).
     pub async fn with_settings(demo: bool, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::configured(demo, adjust).await
+    }
+
+    /// A server whose settings `configure` adjusts first (AuthKit, the
+    /// billing role gate, rate limits, a directory to serve, WorkOS).
+    pub async fn configured(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("portico.db").display());
         let db = Db::connect(&url).await.expect("open test database");
@@ -72,9 +78,9 @@ impl TestApp {
             allowed_origins: vec!["https://app.example.com".into()],
             demo,
             serve_dir: None,
-            workos_webhooks: Default::default(),
+            ..Settings::default()
         };
-        adjust(&mut settings);
+        configure(&mut settings);
         let payments = Arc::new(SandboxPayments::new());
         let state = AppState::with_payments(
             db.clone(),

@@ -77,7 +77,15 @@ pub async fn renew_company(
             break;
         }
         let ended = subscription.period_end;
-        if subscription.cancel_at_period_end {
+        // A company deleted (in WorkOS) is not charged again: its
+        // subscription ends with the period; its history stays.
+        let deleted: Option<i64> =
+            sqlx::query_scalar("SELECT deleted_at FROM companies WHERE id = ?")
+                .bind(company_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+        if subscription.cancel_at_period_end || deleted.is_some() {
             subscription.status = SubscriptionStatus::Canceled;
             save_subscription(&mut tx, company_id, &subscription, now).await?;
             release_lock(&mut tx, company_id, &holder).await?;
