@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico::{Portal, PortalProvider, TokenSource};
 use portico_types::{DemoAccount, DemoTokenRequest, PortalToken};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -38,7 +37,7 @@ fn api_base() -> String {
         .unwrap_or_default()
 }
 
-async fn request<T: DeserializeOwned>(
+async fn request<T: portico::wire::FromJs>(
     method: &str,
     url: &str,
     body: Option<String>,
@@ -67,7 +66,7 @@ async fn request<T: DeserializeOwned>(
     if !response.ok() {
         return Err(format!("{url} answered {}: {text}", response.status()));
     }
-    serde_json::from_str(&text).map_err(|e| format!("unexpected answer from {url}: {e}"))
+    portico::json::parse(&text).map_err(|e| format!("unexpected answer from {url}: {e}"))
 }
 
 /// What the host's backend would do with its secret key.
@@ -76,7 +75,7 @@ async fn portal_token(api: String, account: DemoAccount) -> Result<String, Strin
         organization_id: account.organization.id,
         user_id: account.user.id,
     };
-    let body = serde_json::to_string(&body).map_err(|e| e.to_string())?;
+    let body = portico::json::stringify(&body).map_err(|e| e.to_string())?;
     let token: PortalToken =
         request("POST", &format!("{api}/v1/demo/portal-tokens"), Some(body)).await?;
     Ok(token.token)

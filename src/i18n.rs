@@ -98,7 +98,8 @@ messages! {
     CurrentPlan "current_plan" { en: "Current plan", de: "Aktueller Tarif" }
     ChoosePlan "choose_plan" { en: "Choose {plan}", de: "{plan} wählen" }
     ContactSales "contact_sales" { en: "Contact sales", de: "Vertrieb kontaktieren" }
-    NotSoldFor "not_sold_for" { en: "Not available {interval}", de: "Nicht {interval} erhältlich" }
+    NotSoldMonthly "not_sold_monthly" { en: "Not sold monthly", de: "Nicht monatlich erhältlich" }
+    NotSoldYearly "not_sold_yearly" { en: "Not sold yearly", de: "Nicht jährlich erhältlich" }
     ReadOnlyBilling "read_only_billing" {
         en: "Only billing admins can change the plan.",
         de: "Nur Abrechnungsadministratoren können den Tarif ändern."

@@ -15,8 +15,10 @@ pub fn identify_request(
 ) -> IdentifyRequest {
     let company_keys = Keys::from([(WORKOS_ORGANIZATION_ID.to_owned(), organization.id.clone())]);
     let mut user_keys = Keys::from([(WORKOS_USER_ID.to_owned(), user.id.clone())]);
+    // Sent as WorkOS has it; the server lower-cases email keys (Unicode
+    // case mapping stays out of the bundle).
     if !user.email.trim().is_empty() {
-        user_keys.insert(EMAIL.to_owned(), user.email.trim().to_lowercase());
+        user_keys.insert(EMAIL.to_owned(), user.email.trim().to_owned());
     }
     let mut traits = user_traits;
     traits

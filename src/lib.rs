@@ -20,14 +20,19 @@ pub mod client;
 pub mod format;
 pub mod i18n;
 mod identity;
+pub mod json;
 mod provider;
 mod style;
 mod timer;
 pub mod widgets;
+pub mod wire;
 
 pub use client::{ClientError, PortalClient, TokenSource};
 pub use identity::identify_request;
 pub use portico_types as types;
 pub use provider::{use_portal, LoadState, PortalContext, PortalProvider};
 pub use style::STYLESHEET;
-pub use widgets::{Entitlements, PlanView, Portal};
+pub use widgets::{
+    CancelSubscription, Checkout, Entitlements, Invoices, PlanPicker, PlanView, Portal,
+    UpcomingBill,
+};

@@ -104,18 +104,15 @@ impl PortalContext {
     }
 
     /// Dispatches `name` (e.g. `portico:plan-changed`) from the portal's
-    /// root element; it bubbles, and crosses shadow roots. `detail_json`
-    /// becomes the event's `detail`.
-    pub fn emit(&self, name: &str, detail_json: &str) {
+    /// root element; it bubbles, and crosses shadow roots, with `detail`.
+    pub fn emit(&self, name: &str, detail: &wasm_bindgen::JsValue) {
         let Some(root) = self.root.get_untracked() else {
             return;
         };
         let init = web_sys::CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        if let Ok(detail) = js_sys::JSON::parse(detail_json) {
-            init.set_detail(&detail);
-        }
+        init.set_detail(detail);
         if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
             let _ = root.dispatch_event(&event);
         }

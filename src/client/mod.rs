@@ -17,7 +17,6 @@ use portico_types::{
     ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, ErrorCode,
     IdentifyAccepted, IdentifyRequest, InvoiceList, PortalSnapshot, SubscriptionSummary,
 };
-use serde::de::DeserializeOwned;
 
 /// How long a request may take before it is aborted.
 const TIMEOUT_MS: i32 = 15_000;
@@ -212,23 +211,27 @@ impl PortalClient {
         result.map_err(ClientError::Token)
     }
 
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: crate::wire::FromJs>(
         &self,
         method: &str,
         path: &str,
         body: Option<String>,
     ) -> Result<T, ClientError> {
-        self.call_with(method, path, body, None, None).await
+        let response = self.exchange(method, path, body, None, None).await?;
+        decode(response.status, &response.body)
     }
 
-    async fn call_with<T: DeserializeOwned>(
+    /// One request with the portal token, asking the token source once for
+    /// a new token on a 401. Not generic, so the async machinery exists once
+    /// in the bundle whatever the response type.
+    async fn exchange(
         &self,
         method: &str,
         path: &str,
         body: Option<String>,
         idempotency_key: Option<&str>,
         controller: Option<web_sys::AbortController>,
-    ) -> Result<T, ClientError> {
+    ) -> Result<http::HttpResponse, ClientError> {
         let url = format!("{}{path}", self.api_base);
         let mut token = self.token(None).await?;
         let mut retried = false;
@@ -251,7 +254,7 @@ impl PortalClient {
                 token = self.token(Some(&token)).await?;
                 continue;
             }
-            return decode(response.status, &response.body);
+            return Ok(response);
         }
     }
 
@@ -260,8 +263,7 @@ impl PortalClient {
         &self,
         request: &IdentifyRequest,
     ) -> Result<IdentifyAccepted, ClientError> {
-        let body =
-            serde_json::to_string(request).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let body = crate::json::stringify(request).map_err(|e| ClientError::Decode(e.0))?;
         self.call("POST", "/v1/identify", Some(body)).await
     }
 
@@ -276,10 +278,11 @@ impl PortalClient {
         request: &CheckoutRequest,
         controller: Option<web_sys::AbortController>,
     ) -> Result<CheckoutPreview, ClientError> {
-        let body =
-            serde_json::to_string(request).map_err(|e| ClientError::Decode(e.to_string()))?;
-        self.call_with("POST", "/v1/checkout/preview", Some(body), None, controller)
-            .await
+        let body = crate::json::stringify(request).map_err(|e| ClientError::Decode(e.0))?;
+        let response = self
+            .exchange("POST", "/v1/checkout/preview", Some(body), None, controller)
+            .await?;
+        decode(response.status, &response.body)
     }
 
     /// `POST /v1/checkout`; the same `idempotency_key` never charges twice.
@@ -288,16 +291,17 @@ impl PortalClient {
         confirm: &ConfirmCheckout,
         idempotency_key: &str,
     ) -> Result<CheckoutResult, ClientError> {
-        let body =
-            serde_json::to_string(confirm).map_err(|e| ClientError::Decode(e.to_string()))?;
-        self.call_with(
-            "POST",
-            "/v1/checkout",
-            Some(body),
-            Some(idempotency_key),
-            None,
-        )
-        .await
+        let body = crate::json::stringify(confirm).map_err(|e| ClientError::Decode(e.0))?;
+        let response = self
+            .exchange(
+                "POST",
+                "/v1/checkout",
+                Some(body),
+                Some(idempotency_key),
+                None,
+            )
+            .await?;
+        decode(response.status, &response.body)
     }
 
     /// `POST /v1/subscription/cancel` (at period end).
@@ -318,11 +322,11 @@ impl PortalClient {
     }
 }
 
-fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
+fn decode<T: crate::wire::FromJs>(status: u16, body: &str) -> Result<T, ClientError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(body).map_err(|e| ClientError::Decode(e.to_string()));
+        return crate::json::parse(body).map_err(|e| ClientError::Decode(e.0));
     }
-    match serde_json::from_str::<ApiErrorBody>(body) {
+    match crate::json::parse::<ApiErrorBody>(body) {
         Ok(error) => Err(ClientError::Api {
             status,
             code: error.error.code,
@@ -333,34 +337,5 @@ fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError
             code: ErrorCode::Unknown,
             message: format!("HTTP {status}"),
         }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_bodies_become_typed_errors() {
-        let err = decode::<PortalSnapshot>(
-            401,
-            r#"{"error":{"code":"token_expired","message":"expired"}}"#,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            ClientError::Api {
-                status: 401,
-                code: ErrorCode::TokenExpired,
-                message: "expired".into()
-            }
-        );
-        assert!(err.is_unauthenticated());
-        let err = decode::<PortalSnapshot>(502, "<html>bad gateway</html>").unwrap_err();
-        assert_eq!(err.kind(), "api");
-        assert!(matches!(
-            decode::<PortalSnapshot>(200, "{}"),
-            Err(ClientError::Decode(_))
-        ));
     }
 }

@@ -65,7 +65,11 @@ async fn identify_is_sent_on_mount_with_the_workos_keys() {
     assert_eq!(sent.company.name.as_deref(), Some("Apollo Guidance"));
     let sent_user = sent.user.expect("the user is identified");
     assert_eq!(sent_user.keys.get("workos_user_id"), Some(&user_id));
-    assert_eq!(sent_user.keys.get("email"), Some(&email.to_lowercase()));
+    assert_eq!(
+        sent_user.keys.get("email"),
+        Some(&email),
+        "sent as WorkOS has it"
+    );
     assert_eq!(sent_user.name.as_deref(), Some("Margaret Hamilton"));
 
     // One round trip: the portal read starts before identify has answered.

@@ -11,3 +11,4 @@ mod errors;
 mod identify;
 mod support;
 mod widgets;
+mod wire;

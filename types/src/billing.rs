@@ -116,6 +116,19 @@ pub enum ChangeKind {
     Switch,
 }
 
+impl ChangeKind {
+    /// Also the widgets' `data-change` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::New => "new",
+            ChangeKind::Upgrade => "upgrade",
+            ChangeKind::Downgrade => "downgrade",
+            ChangeKind::IntervalChange => "interval-change",
+            ChangeKind::Switch => "switch",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {

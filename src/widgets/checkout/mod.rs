@@ -23,6 +23,7 @@ use crate::i18n::Msg;
 use crate::provider::{use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::status::error_message;
+use crate::wire::{object, ToJs};
 
 /// How long the preview waits for the selection to settle.
 const DEBOUNCE_MS: i32 = 250;
@@ -210,14 +211,17 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
                     };
                     confirm.try_set(ConfirmState::Done(message));
                     context.refresh();
-                    let detail = serde_json::json!({
-                        "plan_id": priced.request.plan_id,
-                        "interval": priced.request.interval,
-                        "addons": priced.request.addons,
-                        "effective_at": priced.effective_at,
-                        "invoice_id": result.invoice.as_ref().map(|i| i.id.clone()),
-                    });
-                    context.emit("portico:plan-changed", &detail.to_string());
+                    let detail = object(&[
+                        ("plan_id", priced.request.plan_id.to_js()),
+                        ("interval", priced.request.interval.to_js()),
+                        ("addons", priced.request.addons.to_js()),
+                        ("effective_at", priced.effective_at.to_js()),
+                        (
+                            "invoice_id",
+                            result.invoice.as_ref().map(|i| i.id.clone()).to_js(),
+                        ),
+                    ]);
+                    context.emit("portico:plan-changed", &detail);
                 }
                 Err(error) if error.code() == Some(ErrorCode::PaymentDeclined) => {
                     confirm.try_set(ConfirmState::Declined(
@@ -596,7 +600,7 @@ fn preview_summary(
         )
     };
     view! {
-        <section data-part="preview" data-state="ready" data-change=format!("{:?}", priced.change).to_lowercase()>
+        <section data-part="preview" data-state="ready" data-change=priced.change.as_str()>
             {(!lines.is_empty()).then(|| view! { <ul data-part="preview-lines">{lines}</ul> })}
             {(priced.credit_applied.amount_minor > 0).then(|| view! {
                 <p data-part="credit-applied">

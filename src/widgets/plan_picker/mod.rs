@@ -120,13 +120,13 @@ fn plan_cards(
                 }
                 match price_plan.price(interval()) {
                     Some(amount) => (format.money(amount), Some(interval_words(context, interval()))),
-                    None => {
-                        let words = context.text(match interval() {
-                            BillingInterval::Month => Msg::Monthly,
-                            BillingInterval::Year => Msg::Yearly,
-                        });
-                        (context.fill(Msg::NotSoldFor, &[("interval", &words.to_lowercase())]), None)
-                    }
+                    None => (
+                        context.text(match interval() {
+                            BillingInterval::Month => Msg::NotSoldMonthly,
+                            BillingInterval::Year => Msg::NotSoldYearly,
+                        }),
+                        None,
+                    ),
                 }
             };
             let saving = savings(&plan).map(|p| context.fill(Msg::SavePercent, &[("percent", &p.to_string())]));

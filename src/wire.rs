@@ -1,0 +1,714 @@
+//! The wire types of `portico-types`, read from and written to JavaScript
+//! values, in the browser.
+//!
+//! The server (de)serializes these types with serde. The browser parses the
+//! JSON text with its own `JSON.parse` and reads the result here, one small
+//! function per type, instead of compiling serde's visitors (and a JSON
+//! parser) into the bundle: that is most of the difference between a portal
+//! of ~90 KB and one twice the size.
+//!
+//! The two cannot drift silently:
+//! - every struct impl below builds its type with a struct literal, so a
+//!   field added to a wire type fails to compile until it is read here;
+//! - every enum impl lists its variants in a `match`, so a new variant fails
+//!   to compile too, and a native test checks each name against serde's;
+//! - a browser test round-trips rich values of every type between serde_json
+//!   and these functions.
+//!
+//! Numbers are read exactly: a whole number beyond 2^53 - 1 (where JavaScript
+//! numbers stop being exact) is refused rather than rounded, so money read
+//! here is always the money the server sent.
+
+use std::collections::BTreeMap;
+
+use js_sys::{Array, Object, Reflect};
+use portico_types::{
+    AddonGrant, AddonSelection, AddonSummary, ApiError, ApiErrorBody, BillingInterval, BillingLine,
+    ChangeKind, ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult, CompanyIdentity,
+    CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement, ErrorCode,
+    FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice, InvoiceList, InvoiceReason,
+    InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList, MembershipStatus, Money, PlanPrice,
+    PlanSummary, PortalSnapshot, PortalToken, ScheduledChange, SeatSummary, SubscriptionStatus,
+    SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod, UserIdentity,
+    UserSummary, Viewer, WorkosOrganization, WorkosUser,
+};
+use wasm_bindgen::JsValue;
+
+/// What was wrong, and where in the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WireError {
+    pub path: String,
+    pub problem: &'static str,
+}
+
+impl WireError {
+    fn new(problem: &'static str) -> Self {
+        WireError {
+            path: String::new(),
+            problem,
+        }
+    }
+
+    fn at(mut self, segment: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            segment.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{segment}{}", self.path)
+        } else {
+            format!("{segment}.{}", self.path)
+        };
+        self
+    }
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(self.problem)
+        } else {
+            write!(f, "{}: {}", self.path, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for WireError {}
+
+/// Read from a JavaScript value (the result of `JSON.parse`, or an object a
+/// host passed in).
+pub trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Result<Self, WireError>;
+}
+
+/// Written as a JavaScript value that `JSON.stringify` turns into what
+/// serde would have written.
+pub trait ToJs {
+    fn to_js(&self) -> JsValue;
+}
+
+/// The serde names of an enum's variants, for the test that keeps the two
+/// in step.
+pub trait WireNames: Sized + 'static {
+    const NAMES: &'static [(Self, &'static str)];
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+/// A required field (an `Option` field may be absent: `Option` reads that
+/// as `None`, as serde does). Never inlined: one call per field keeps each
+/// type's reader small.
+#[inline(never)]
+pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Result<T, WireError> {
+    T::from_js(&get(object, key)).map_err(|e| e.at(key))
+}
+
+/// A field serde fills with its default when absent.
+#[inline(never)]
+pub fn field_or_default<T: FromJs + Default>(object: &JsValue, key: &str) -> Result<T, WireError> {
+    let value = get(object, key);
+    if absent(&value) {
+        Ok(T::default())
+    } else {
+        T::from_js(&value).map_err(|e| e.at(key))
+    }
+}
+
+/// A field known by several names (AuthKit's JavaScript SDKs write
+/// `firstName` where the REST API writes `first_name`).
+pub fn field_aliased<T: FromJs>(object: &JsValue, keys: &[&str]) -> Result<T, WireError> {
+    for key in keys {
+        let value = get(object, key);
+        if !absent(&value) {
+            return T::from_js(&value).map_err(|e| e.at(key));
+        }
+    }
+    T::from_js(&JsValue::UNDEFINED).map_err(|e| e.at(keys.first().copied().unwrap_or("")))
+}
+
+fn object_of(value: &JsValue) -> Result<(), WireError> {
+    if value.is_object() && !Array::is_array(value) {
+        Ok(())
+    } else {
+        Err(WireError::new("expected an object"))
+    }
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// A plain object from key/value pairs (absent values left out), e.g. a DOM
+/// event's `detail`.
+pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in entries {
+        if !value.is_undefined() {
+            set(&object, key, value);
+        }
+    }
+    object.into()
+}
+
+macro_rules! wire_struct {
+    ($ty:ident { $($field:ident $(: $mode:ident)?),* $(,)? }) => {
+        impl FromJs for $ty {
+            fn from_js(value: &JsValue) -> Result<Self, WireError> {
+                object_of(value)?;
+                Ok($ty { $($field: wire_struct!(@read value, $field $(, $mode)?),)* })
+            }
+        }
+    };
+    (@read $value:ident, $field:ident) => { field($value, stringify!($field))? };
+    (@read $value:ident, $field:ident, default) => { field_or_default($value, stringify!($field))? };
+}
+
+macro_rules! wire_struct_out {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl ToJs for $ty {
+            fn to_js(&self) -> JsValue {
+                let object = Object::new();
+                $(
+                    let value = self.$field.to_js();
+                    // Absent options are left out, as serde's
+                    // `skip_serializing_if` does.
+                    if !value.is_undefined() {
+                        set(&object, stringify!($field), &value);
+                    }
+                )*
+                object.into()
+            }
+        }
+    };
+}
+
+macro_rules! wire_enum {
+    ($ty:ident { $($variant:ident = $name:literal),* $(,)? } $(, unknown = $unknown:ident)?) => {
+        impl FromJs for $ty {
+            fn from_js(value: &JsValue) -> Result<Self, WireError> {
+                let text = value.as_string().ok_or_else(|| WireError::new("expected a string"))?;
+                match text.as_str() {
+                    $($name => Ok($ty::$variant),)*
+                    _ => wire_enum!(@unknown $($unknown)?),
+                }
+            }
+        }
+        impl ToJs for $ty {
+            fn to_js(&self) -> JsValue {
+                JsValue::from_str(match self { $($ty::$variant => $name,)* })
+            }
+        }
+        impl WireNames for $ty {
+            const NAMES: &'static [(Self, &'static str)] = &[$(($ty::$variant, $name)),*];
+        }
+    };
+    (@unknown) => { Err(WireError::new("unknown value")) };
+    (@unknown $unknown:ident) => { Ok(Self::$unknown) };
+}
+
+// Primitives.
+
+/// The largest whole number a JavaScript number holds exactly with no
+/// neighbour rounding onto it (`Number.MAX_SAFE_INTEGER`, 2^53 - 1):
+/// `JSON.parse` turns 2^53 + 1 into 2^53, so 2^53 itself is refused.
+const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+
+fn whole_number(value: &JsValue) -> Result<f64, WireError> {
+    let number = value
+        .as_f64()
+        .ok_or_else(|| WireError::new("expected a number"))?;
+    if number.fract() != 0.0 || !number.is_finite() {
+        return Err(WireError::new("expected a whole number"));
+    }
+    if number.abs() > MAX_EXACT {
+        return Err(WireError::new("number too large to be exact"));
+    }
+    Ok(number)
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        value
+            .as_string()
+            .ok_or_else(|| WireError::new("expected a string"))
+    }
+}
+
+impl ToJs for String {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_str(self)
+    }
+}
+
+impl FromJs for bool {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        value
+            .as_bool()
+            .ok_or_else(|| WireError::new("expected true or false"))
+    }
+}
+
+impl ToJs for bool {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_bool(*self)
+    }
+}
+
+impl FromJs for i64 {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        Ok(whole_number(value)? as i64)
+    }
+}
+
+impl ToJs for i64 {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_f64(*self as f64)
+    }
+}
+
+impl FromJs for u64 {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        let number = whole_number(value)?;
+        if number < 0.0 {
+            return Err(WireError::new("expected a number of at least 0"));
+        }
+        Ok(number as u64)
+    }
+}
+
+impl ToJs for u64 {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_f64(*self as f64)
+    }
+}
+
+impl FromJs for u32 {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        u32::try_from(u64::from_js(value)?).map_err(|_| WireError::new("number out of range"))
+    }
+}
+
+impl ToJs for u32 {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_f64(f64::from(*self))
+    }
+}
+
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        if absent(value) {
+            Ok(None)
+        } else {
+            T::from_js(value).map(Some)
+        }
+    }
+}
+
+impl<T: ToJs> ToJs for Option<T> {
+    fn to_js(&self) -> JsValue {
+        match self {
+            Some(value) => value.to_js(),
+            None => JsValue::UNDEFINED,
+        }
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        if !Array::is_array(value) {
+            return Err(WireError::new("expected a list"));
+        }
+        let array = Array::from(value);
+        let mut items = Vec::with_capacity(array.length() as usize);
+        for (index, item) in array.iter().enumerate() {
+            items.push(T::from_js(&item).map_err(|e| e.at(&format!("[{index}]")))?);
+        }
+        Ok(items)
+    }
+}
+
+impl<T: ToJs> ToJs for Vec<T> {
+    fn to_js(&self) -> JsValue {
+        self.iter().map(ToJs::to_js).collect::<Array>().into()
+    }
+}
+
+impl<V: FromJs> FromJs for BTreeMap<String, V> {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        object_of(value)?;
+        let mut map = BTreeMap::new();
+        for key in Object::keys(&Object::from(value.clone())).iter() {
+            let key = key.as_string().unwrap_or_default();
+            let item = V::from_js(&get(value, &key)).map_err(|e| e.at(&key))?;
+            map.insert(key, item);
+        }
+        Ok(map)
+    }
+}
+
+impl<V: ToJs> ToJs for BTreeMap<String, V> {
+    fn to_js(&self) -> JsValue {
+        let object = Object::new();
+        for (key, value) in self {
+            set(&object, key, &value.to_js());
+        }
+        object.into()
+    }
+}
+
+impl FromJs for Timestamp {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        let text = String::from_js(value)?;
+        Timestamp::parse_rfc3339(&text)
+            .map_err(|_| WireError::new("expected an RFC 3339 timestamp"))
+    }
+}
+
+impl ToJs for Timestamp {
+    fn to_js(&self) -> JsValue {
+        JsValue::from_str(&self.to_rfc3339())
+    }
+}
+
+impl FromJs for Limit {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        if value.as_string().as_deref() == Some("unlimited") {
+            return Ok(Limit::Unlimited);
+        }
+        u64::from_js(value)
+            .map(Limit::Count)
+            .map_err(|_| WireError::new("expected a limit or \"unlimited\""))
+    }
+}
+
+impl FromJs for TraitValue {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        if let Some(flag) = value.as_bool() {
+            return Ok(TraitValue::Bool(flag));
+        }
+        if let Some(text) = value.as_string() {
+            return Ok(TraitValue::Text(text));
+        }
+        match value.as_f64() {
+            Some(n) if n.fract() == 0.0 && n.abs() <= MAX_EXACT => {
+                Ok(TraitValue::Integer(n as i64))
+            }
+            Some(n) if n.is_finite() => Ok(TraitValue::Number(n)),
+            _ => Err(WireError::new("expected true, false, a number or a string")),
+        }
+    }
+}
+
+impl ToJs for TraitValue {
+    fn to_js(&self) -> JsValue {
+        match self {
+            TraitValue::Bool(flag) => JsValue::from_bool(*flag),
+            TraitValue::Integer(n) => JsValue::from_f64(*n as f64),
+            TraitValue::Number(n) => JsValue::from_f64(*n),
+            TraitValue::Text(text) => JsValue::from_str(text),
+        }
+    }
+}
+
+// Enums.
+
+wire_enum!(BillingInterval { Month = "month", Year = "year" });
+wire_enum!(SubscriptionStatus {
+    Trialing = "trialing",
+    Active = "active",
+    PastDue = "past_due",
+    Canceled = "canceled",
+});
+wire_enum!(FeatureKind { Boolean = "boolean", Limit = "limit", Metered = "metered", Seats = "seats" });
+wire_enum!(UsagePeriod { Monthly = "monthly" });
+wire_enum!(ChangeTiming { Default = "default", Now = "now", PeriodEnd = "period_end" });
+wire_enum!(ChangeKind {
+    New = "new",
+    Upgrade = "upgrade",
+    Downgrade = "downgrade",
+    IntervalChange = "interval_change",
+    Switch = "switch",
+});
+wire_enum!(LineKind {
+    Charge = "charge",
+    ProrationCharge = "proration_charge",
+    ProrationCredit = "proration_credit",
+    Trial = "trial",
+});
+wire_enum!(InvoiceStatus { Paid = "paid", Declined = "declined", NoCharge = "no_charge" });
+wire_enum!(InvoiceReason { Checkout = "checkout", Renewal = "renewal" });
+wire_enum!(MembershipStatus { Pending = "pending", Active = "active", Inactive = "inactive" });
+wire_enum!(
+    ErrorCode {
+        MalformedJson = "malformed_json",
+        InvalidBody = "invalid_body",
+        UnsupportedMediaType = "unsupported_media_type",
+        InvalidInput = "invalid_input",
+        Unauthenticated = "unauthenticated",
+        TokenExpired = "token_expired",
+        Forbidden = "forbidden",
+        ConflictingKeys = "conflicting_keys",
+        CompanyNotFound = "company_not_found",
+        UserNotFound = "user_not_found",
+        UnknownFeature = "unknown_feature",
+        UnknownPlan = "unknown_plan",
+        UnknownAddon = "unknown_addon",
+        UsageExceedsLimits = "usage_exceeds_limits",
+        StalePreview = "stale_preview",
+        PaymentDeclined = "payment_declined",
+        PaymentUnavailable = "payment_unavailable",
+        ChangeInProgress = "change_in_progress",
+        IdempotencyConflict = "idempotency_conflict",
+        NotFound = "not_found",
+        PayloadTooLarge = "payload_too_large",
+        RateLimited = "rate_limited",
+        Internal = "internal",
+        Unknown = "unknown",
+    },
+    unknown = Unknown
+);
+
+// What the API sends.
+
+wire_struct!(Money {
+    amount_minor,
+    currency
+});
+wire_struct!(KeyRef { name, value });
+wire_struct!(ApiError { code, message });
+wire_struct!(ApiErrorBody { error });
+wire_struct!(IdentifyAccepted { event_id });
+wire_struct!(PlanPrice { interval, amount });
+wire_struct!(PlanSummary {
+    id,
+    name,
+    description,
+    prices: default,
+    trial_days,
+    self_serve: default
+});
+wire_struct!(AddonGrant { feature_id, limit });
+wire_struct!(AddonSelection { addon_id, quantity });
+wire_struct!(AddonSummary {
+    id,
+    name,
+    description,
+    per_unit,
+    unit,
+    max_quantity,
+    prices,
+    plans: default,
+    grants: default
+});
+wire_struct!(ScheduledChange {
+    plan_id,
+    interval,
+    addons: default,
+    effective_at
+});
+wire_struct!(SubscriptionSummary {
+    plan_id,
+    status,
+    interval,
+    price,
+    current_period_start,
+    current_period_end,
+    renews_at,
+    trial_ends_at,
+    cancel_at_period_end: default,
+    addons: default,
+    scheduled_change,
+});
+wire_struct!(Entitlement {
+    feature_id,
+    name,
+    description,
+    kind,
+    access,
+    limit,
+    usage,
+    unit,
+    period,
+    resets_at,
+    soft_limit: default,
+    over_limit,
+});
+wire_struct!(CompanySummary { id, name, keys });
+wire_struct!(UserSummary { id, name, keys });
+wire_struct!(Viewer {
+    can_manage_billing,
+    role
+});
+wire_struct!(BillingLine {
+    kind,
+    description,
+    item_id,
+    quantity,
+    amount,
+    period_start,
+    period_end
+});
+wire_struct!(Invoice {
+    id,
+    number,
+    status,
+    reason,
+    lines,
+    total,
+    credit_applied,
+    amount_charged,
+    created_at
+});
+wire_struct!(UpcomingInvoice {
+    charge_at,
+    lines,
+    total,
+    credit_applied,
+    amount_due
+});
+wire_struct!(PortalSnapshot {
+    company: default,
+    user: default,
+    viewer: default,
+    plan,
+    subscription: default,
+    entitlements,
+    plans: default,
+    addons: default,
+    upcoming_invoice: default,
+    invoices: default,
+    credit_balance: default,
+    generated_at,
+});
+wire_struct!(CheckoutRequest {
+    plan_id,
+    interval,
+    addons: default,
+    timing: default
+});
+wire_struct!(CheckoutPreview {
+    preview_id,
+    expires_at,
+    request,
+    change,
+    effective_at,
+    scheduled,
+    lines,
+    total,
+    credit_applied,
+    due_now,
+    credit_balance_after,
+    recurring,
+    interval,
+    next_charge_at,
+    trial_ends_at,
+});
+wire_struct!(CheckoutResult {
+    invoice: default,
+    subscription
+});
+wire_struct!(InvoiceList { invoices, upcoming });
+wire_struct!(Member {
+    user_id,
+    workos_user_id,
+    name,
+    email,
+    role,
+    status,
+    joined_at
+});
+wire_struct!(SeatSummary {
+    used,
+    limit,
+    pending,
+    inactive
+});
+wire_struct!(MemberList { members, seats });
+wire_struct!(PortalToken {
+    token,
+    expires_at,
+    company,
+    user
+});
+wire_struct!(WorkosOrganization { id, name });
+wire_struct!(DemoAccount {
+    user,
+    organization,
+    role,
+    plan_name
+});
+
+impl FromJs for WorkosUser {
+    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        object_of(value)?;
+        Ok(WorkosUser {
+            id: field(value, "id")?,
+            email: field(value, "email")?,
+            first_name: field_aliased(value, &["first_name", "firstName"])?,
+            last_name: field_aliased(value, &["last_name", "lastName"])?,
+            email_verified: field_aliased::<Option<bool>>(
+                value,
+                &["email_verified", "emailVerified"],
+            )?
+            .unwrap_or(false),
+        })
+    }
+}
+
+// What the browser sends.
+
+wire_struct_out!(AddonSelection { addon_id, quantity });
+wire_struct_out!(CheckoutRequest {
+    plan_id,
+    interval,
+    addons,
+    timing
+});
+wire_struct_out!(ConfirmCheckout {
+    preview_id,
+    request
+});
+wire_struct_out!(CompanyIdentity { keys, name, traits });
+wire_struct_out!(UserIdentity { keys, name, traits });
+wire_struct_out!(IdentifyRequest { company, user });
+wire_struct_out!(DemoTokenRequest {
+    organization_id,
+    user_id
+});
+
+/// The enums' serde names, for the drift test.
+#[cfg(test)]
+mod tests {
+    use super::WireNames;
+    use portico_types::*;
+
+    fn check<T: WireNames + serde::Serialize>() {
+        for (variant, name) in T::NAMES {
+            assert_eq!(
+                serde_json::to_value(variant).unwrap(),
+                *name,
+                "{}",
+                std::any::type_name::<T>()
+            );
+        }
+    }
+
+    #[test]
+    fn enum_names_match_serde() {
+        check::<BillingInterval>();
+        check::<SubscriptionStatus>();
+        check::<FeatureKind>();
+        check::<UsagePeriod>();
+        check::<ChangeTiming>();
+        check::<ChangeKind>();
+        check::<LineKind>();
+        check::<InvoiceStatus>();
+        check::<InvoiceReason>();
+        check::<MembershipStatus>();
+        check::<ErrorCode>();
+    }
+}
