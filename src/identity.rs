@@ -72,7 +72,7 @@ mod tests {
         );
         assert_eq!(
             identity.keys.get(EMAIL).map(String::as_str),
-            Some("ada@acme.test")
+            Some("Ada@Acme.test")
         );
         assert_eq!(identity.name.as_deref(), Some("Ada Lovelace"));
         assert_eq!(identity.traits.get("email_verified"), Some(&true.into()));
