@@ -99,6 +99,20 @@ fn App() -> impl IntoView {
     let session = RwSignal::new(None::<Session>);
     let problem = RwSignal::new(None::<String>);
     let theme = RwSignal::new(query_param("theme").unwrap_or_else(|| "system".to_owned()));
+    // The host app follows the chosen theme too, as a real app would.
+    Effect::new(move |_| {
+        let scheme = match theme.get().as_str() {
+            "light" => "light",
+            "dark" => "dark",
+            _ => "light dark",
+        };
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("style", &format!("color-scheme: {scheme}"));
+        }
+    });
 
     let sign_in = {
         let api = api.clone();

@@ -112,6 +112,10 @@ messages! {
     AddOne "add_one" { en: "Add one {item}", de: "Ein {item} hinzufügen" }
     RemoveOne "remove_one" { en: "Remove one {item}", de: "Ein {item} entfernen" }
     Calculating "calculating" { en: "Calculating…", de: "Wird berechnet …" }
+    NothingToChange "nothing_to_change" {
+        en: "This is your subscription now. Change the billing period or add-ons to see the price.",
+        de: "Das ist Ihr aktuelles Abonnement. Ändern Sie Abrechnungszeitraum oder Zusatzoptionen, um den Preis zu sehen."
+    }
     DueToday "due_today" { en: "Due today", de: "Heute fällig" }
     CreditApplied "credit_applied" { en: "Account credit", de: "Guthaben" }
     CreditLeft "credit_left" { en: "Credit left on your account: {amount}", de: "Verbleibendes Guthaben: {amount}" }

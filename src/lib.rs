@@ -17,6 +17,7 @@
 //! renders from that data. Styling is CSS only: see `style/tokens.css`.
 
 pub mod client;
+pub mod elements;
 pub mod format;
 pub mod i18n;
 mod identity;
@@ -31,7 +32,7 @@ pub use client::{ClientError, PortalClient, TokenSource};
 pub use identity::identify_request;
 pub use portico_types as types;
 pub use provider::{use_portal, LoadState, PortalContext, PortalProvider};
-pub use style::STYLESHEET;
+pub use style::{TOKENS, WIDGETS};
 pub use widgets::{
     CancelSubscription, Checkout, Entitlements, Invoices, PlanPicker, PlanView, Portal,
     UpcomingBill,

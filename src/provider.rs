@@ -45,8 +45,6 @@ pub struct PortalContext {
     reread_after_identify: StoredValue<bool>,
     strings: StoredValue<Strings>,
     formatter: StoredValue<Formatter>,
-    /// The provider's root element: where DOM events are dispatched.
-    root: NodeRef<leptos::html::Div>,
 }
 
 impl PortalContext {
@@ -61,7 +59,6 @@ impl PortalContext {
             reread_after_identify: StoredValue::new(false),
             strings: StoredValue::new(strings),
             formatter: StoredValue::new(formatter),
-            root: NodeRef::new(),
         }
     }
 
@@ -103,19 +100,26 @@ impl PortalContext {
         self.client.get_value()
     }
 
-    /// Dispatches `name` (e.g. `portico:plan-changed`) from the portal's
-    /// root element; it bubbles, and crosses shadow roots, with `detail`.
-    pub fn emit(&self, name: &str, detail: &wasm_bindgen::JsValue) {
-        let Some(root) = self.root.get_untracked() else {
-            return;
-        };
-        let init = web_sys::CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_composed(true);
-        init.set_detail(detail);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-            let _ = root.dispatch_event(&event);
+    /// Replaces the widgets' text (e.g. overrides a host set from
+    /// JavaScript); every widget re-renders with it.
+    pub fn set_strings(&self, strings: Strings) {
+        if self.strings.try_set_value(strings).is_none() {
+            // Tell the widgets: they render from `state`.
+            self.state.update(|_| {});
         }
+    }
+
+    /// Starts the portal: reads the portal data and, in parallel, identifies
+    /// the signed-in user and organization.
+    pub fn start(
+        &self,
+        user: &WorkosUser,
+        organization: &WorkosOrganization,
+        company_traits: Traits,
+        user_traits: Traits,
+    ) {
+        self.refresh();
+        self.identify(user, organization, company_traits, user_traits);
     }
 
     /// Loads the portal data again. Data already shown stays until the new
@@ -203,6 +207,19 @@ impl PortalContext {
     }
 }
 
+/// Dispatches a `CustomEvent` named `name` from `target`; it bubbles and
+/// crosses shadow roots (`composed`), so a host page can listen on the
+/// element, on any ancestor, or on `document`.
+pub fn emit(target: &web_sys::EventTarget, name: &str, detail: &wasm_bindgen::JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
 /// The nearest provider's context, if any.
 pub fn use_portal() -> Option<PortalContext> {
     use_context::<PortalContext>()
@@ -268,14 +285,12 @@ pub fn PortalProvider(
         Formatter::new(locale),
     );
     provide_context(context);
-    context.refresh();
-    context.identify(&user, &organization, company_traits, user_traits);
+    context.start(&user, &organization, company_traits, user_traits);
     view! {
         <div
             class="portico"
             data-portico-root=""
             data-portico-theme=move || theme.get()
-            node_ref=context.root
         >
             {children()}
         </div>

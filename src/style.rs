@@ -3,9 +3,14 @@
 //! one module and nothing else. Hosts restyle through the custom properties
 //! in `style/tokens.css` and the `data-part` / `data-state` attributes.
 
-/// All of Portico's CSS, in cascade order.
-pub const STYLESHEET: &str = concat!(
-    include_str!("../style/tokens.css"),
+/// The design tokens (`--portico-*` custom properties on `:root`). Always in
+/// the page itself: custom properties inherit into shadow roots, so hosts
+/// theme the custom elements exactly as they theme the Leptos widgets.
+pub const TOKENS: &str = include_str!("../style/tokens.css");
+
+/// The widgets' rules: in the page for the Leptos widgets, in each shadow
+/// root for the custom elements.
+pub const WIDGETS: &str = concat!(
     include_str!("../style/base.css"),
     include_str!("widgets/plan_view/plan_view.css"),
     include_str!("widgets/entitlements/entitlements.css"),
@@ -16,14 +21,12 @@ pub const STYLESHEET: &str = concat!(
     include_str!("widgets/invoices/invoices.css"),
 );
 
-/// Adds the stylesheet to the document's `<head>` unless it is already there.
-/// Injected first in `<head>` so any host stylesheet that follows wins ties.
-pub fn inject() {
+fn add_to_head(marker: &str, css: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
     if document
-        .query_selector("style[data-portico]")
+        .query_selector(&format!("style[{marker}]"))
         .ok()
         .flatten()
         .is_some()
@@ -33,7 +36,20 @@ pub fn inject() {
     let (Some(head), Ok(style)) = (document.head(), document.create_element("style")) else {
         return;
     };
-    let _ = style.set_attribute("data-portico", "");
-    style.set_text_content(Some(STYLESHEET));
+    let _ = style.set_attribute(marker, "");
+    style.set_text_content(Some(css));
+    // First in <head>, so any host stylesheet that follows wins ties.
     let _ = head.insert_before(&style, head.first_child().as_ref());
+}
+
+/// Adds the tokens and the widget rules to the document, once.
+pub fn inject() {
+    add_to_head("data-portico-widgets", WIDGETS);
+    inject_tokens();
+}
+
+/// Adds only the tokens to the document, once (custom elements keep their
+/// rules in their shadow roots).
+pub fn inject_tokens() {
+    add_to_head("data-portico", TOKENS);
 }

@@ -322,3 +322,61 @@ pub fn mount_timing(browser: &Browser) -> Result<MountTiming> {
             .unwrap_or_default(),
     })
 }
+
+/// A directory to serve: an example page with the portal module next to it
+/// (at `/portico/`), as a host would deploy it. Removed when dropped.
+pub struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// `index` becomes `/index.html`; `files` are (path in the site, source).
+    pub fn new(index: &Path, files: &[(&str, &Path)]) -> Result<Site> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        copy(index, &dir.path().join("index.html"))?;
+        let elements = env_path("PORTICO_ELEMENTS");
+        for name in ["portico.js", "portico_wasm.js", "portico_wasm_bg.wasm"] {
+            copy(&elements.join(name), &dir.path().join("portico").join(name))?;
+        }
+        for (target, source) in files {
+            copy_tree(source, &dir.path().join(target))?;
+        }
+        Ok(Site { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    if from.is_dir() {
+        for entry in std::fs::read_dir(from)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        copy(from, to)
+    }
+}
+
+/// Where screenshots go, for people to look at: `target/screenshots/`.
+pub fn save_screenshot(browser: &Browser, name: &str) -> Result<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    std::fs::write(&path, browser.screenshot()?).map_err(|e| e.to_string())?;
+    Ok(path)
+}

@@ -307,3 +307,35 @@ fn upgrading_free_to_pro_yearly_records_the_subscription_and_an_invoice() {
     let errors = browser.console_errors().unwrap();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
+
+#[test]
+fn screenshots_of_the_demo_in_light_and_dark() {
+    let demo = start_demo();
+    let browser = &demo.browser;
+    for theme in ["light", "dark"] {
+        browser
+            .goto(&format!("{}/?org={ACME}&theme={theme}", demo.server.url))
+            .unwrap();
+        browser
+            .wait_for("document.querySelector('[data-part=invoices]')", WAIT)
+            .unwrap();
+        let root_theme = browser
+            .execute(
+                "return document.querySelector('[data-portico-root]').dataset.porticoTheme;",
+                vec![],
+            )
+            .unwrap();
+        assert_eq!(root_theme, json!(theme));
+        let surface = browser
+            .execute("return getComputedStyle(document.querySelector('[data-part=entitlements]')).backgroundColor;", vec![])
+            .unwrap();
+        let expected = if theme == "dark" {
+            "rgb(23, 26, 33)"
+        } else {
+            "rgb(255, 255, 255)"
+        };
+        assert_eq!(surface, json!(expected), "{theme} theme surface");
+        let path = portico_e2e::save_screenshot(browser, &format!("demo-{theme}.png")).unwrap();
+        println!("screenshot: {}", path.display());
+    }
+}

@@ -148,10 +148,11 @@ async fn choosing_a_period_and_add_ons_previews_and_confirming_updates_every_wid
 
     let changed = events("portico:plan-changed");
     assert_eq!(changed.len(), 1, "{changed:?}");
-    assert_eq!(changed[0]["plan_id"], "pro");
+    assert_eq!(changed[0]["planId"], "pro");
     assert_eq!(changed[0]["interval"], "year");
+    assert_eq!(changed[0]["addons"][0]["addonId"], "extra_seats");
     assert_eq!(changed[0]["addons"][0]["quantity"], 3);
-    assert!(changed[0]["invoice_id"]
+    assert!(changed[0]["invoiceId"]
         .as_str()
         .unwrap()
         .starts_with("inv_"));

@@ -2,6 +2,7 @@
 //! included. Each command installs what it needs, idempotently, from the
 //! registries this project is allowed to reach (crates.io, npm, Debian).
 
+mod elements;
 mod process;
 mod size;
 mod tools;
@@ -48,7 +49,7 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn step(title: &str) {
+pub fn step(title: &str) {
     println!("\n==> {title}");
 }
 
@@ -92,12 +93,30 @@ fn demo(args: &[String]) -> Result<(), String> {
     server.wait()
 }
 
+/// The React example host (Vite, from npm), built into examples/react/dist.
+fn build_react_example() -> Result<PathBuf, String> {
+    step("building the React example (npm ci, vite build)");
+    let example = root().join("examples/react");
+    run(std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&example))?;
+    run(std::process::Command::new("npx")
+        .args(["vite", "build", "--logLevel", "warn"])
+        .current_dir(&example))?;
+    Ok(example.join("dist"))
+}
+
 fn size_command() -> Result<(), String> {
     tools::setup(tools::Needs { browser: false })?;
-    let dist = build_bundle()?;
-    let report = size::measure(&dist)?;
+    let portal = elements::build()?;
+    let report = size::measure(&portal)?;
+    println!("\nthe portal module ({}):", portal.display());
     report.print();
-    report.write_json(&root().join("target/bench/size.json"))
+    report.write_json(&root().join("target/bench/size.json"))?;
+    let demo = size::measure(&build_bundle()?)?;
+    println!("\nthe demo page (host app included):");
+    demo.print();
+    Ok(())
 }
 
 fn test() -> Result<(), String> {
@@ -162,11 +181,14 @@ fn test() -> Result<(), String> {
     }
 
     let dist = build_bundle()?;
-    let report = size::measure(&dist)?;
+    let portal = elements::build()?;
+    let report = size::measure(&portal)?;
+    println!("\nthe portal module ({}):", portal.display());
     report.print();
     report.write_json(&root().join("target/bench/size.json"))?;
+    let react = build_react_example()?;
 
-    step("end-to-end: the built demo, the real server, headless Chromium");
+    step("end-to-end: the built demo and examples, the real server, headless Chromium");
     run(cargo()
         .args([
             "test",
@@ -177,6 +199,8 @@ fn test() -> Result<(), String> {
             "--nocapture",
         ])
         .env("PORTICO_DIST", &dist)
+        .env("PORTICO_ELEMENTS", &portal)
+        .env("PORTICO_REACT_DIST", &react)
         .env(
             "PORTICO_SERVER_BIN",
             root().join("target/debug/portico-server"),

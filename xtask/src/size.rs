@@ -44,6 +44,7 @@ pub fn measure(dist: &Path) -> Result<SizeReport, String> {
             Some("js") => "js",
             Some("css") => "css",
             Some("html") => "html",
+            // Type declarations are for editors; browsers never load them.
             _ => continue,
         };
         let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;

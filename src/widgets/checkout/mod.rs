@@ -20,7 +20,7 @@ use portico_types::{
 
 use crate::client::ClientError;
 use crate::i18n::Msg;
-use crate::provider::{use_portal, PortalContext};
+use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
@@ -31,6 +31,8 @@ const DEBOUNCE_MS: i32 = 250;
 #[derive(Clone, Debug, PartialEq)]
 enum PreviewState {
     Loading,
+    /// The selection is the subscription as it is: nothing to price.
+    Unchanged,
     Ready(Arc<CheckoutPreview>),
     /// The server refused the change and said why (e.g. usage over the new
     /// limits).
@@ -152,6 +154,20 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
                 controller.abort();
             }
         });
+        let unchanged = context
+            .snapshot()
+            .and_then(|s| s.subscription.clone())
+            .is_some_and(|s| {
+                s.scheduled_change.is_none()
+                    && !s.cancel_at_period_end
+                    && s.plan_id == request.plan_id
+                    && s.interval == request.interval
+                    && request.normalized().addons == s.addons
+            });
+        if unchanged {
+            preview.set(PreviewState::Unchanged);
+            return;
+        }
         let controller = web_sys::AbortController::new().ok();
         in_flight.set_value(controller.clone());
         preview.set(PreviewState::Loading);
@@ -211,17 +227,31 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
                     };
                     confirm.try_set(ConfirmState::Done(message));
                     context.refresh();
+                    // camelCase, as JavaScript hosts expect (see js/portico.d.ts).
+                    let addons: js_sys::Array = priced
+                        .request
+                        .addons
+                        .iter()
+                        .map(|a| {
+                            object(&[
+                                ("addonId", a.addon_id.to_js()),
+                                ("quantity", a.quantity.to_js()),
+                            ])
+                        })
+                        .collect();
                     let detail = object(&[
-                        ("plan_id", priced.request.plan_id.to_js()),
+                        ("planId", priced.request.plan_id.to_js()),
                         ("interval", priced.request.interval.to_js()),
-                        ("addons", priced.request.addons.to_js()),
-                        ("effective_at", priced.effective_at.to_js()),
+                        ("addons", addons.into()),
+                        ("effectiveAt", priced.effective_at.to_js()),
                         (
-                            "invoice_id",
+                            "invoiceId",
                             result.invoice.as_ref().map(|i| i.id.clone()).to_js(),
                         ),
                     ]);
-                    context.emit("portico:plan-changed", &detail);
+                    if let Some(dialog) = dialog.get_untracked() {
+                        emit(&dialog, "portico:plan-changed", &detail);
+                    }
                 }
                 Err(error) if error.code() == Some(ErrorCode::PaymentDeclined) => {
                     confirm.try_set(ConfirmState::Declined(
@@ -522,6 +552,12 @@ fn checkout_body(
         PreviewState::Loading => view! {
             <section data-part="preview" data-state="loading" aria-busy="true">
                 <p data-part="preview-loading">{context.text(Msg::Calculating)}</p>
+            </section>
+        }
+        .into_any(),
+        PreviewState::Unchanged => view! {
+            <section data-part="preview" data-state="unchanged">
+                <p data-part="preview-note">{context.text(Msg::NothingToChange)}</p>
             </section>
         }
         .into_any(),

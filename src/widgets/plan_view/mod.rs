@@ -69,6 +69,21 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl Into
         }
     });
 
+    let scheduled = subscription
+        .and_then(|s| s.scheduled_change.as_ref())
+        .map(|change| {
+            let name = snapshot
+                .plans
+                .iter()
+                .find(|p| p.id == change.plan_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| change.plan_id.clone());
+            context.fill(
+                Msg::ScheduledChange,
+                &[("plan", &name), ("date", &format.date(change.effective_at))],
+            )
+        });
+
     view! {
         <section data-part="plan" data-state=state data-plan=plan.id.clone()>
             <header data-part="plan-header">
@@ -81,6 +96,7 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl Into
                 {interval.map(|text| view! { " " <span data-part="price-interval">{text}</span> })}
             </p>
             {next.map(|(kind, text)| view! { <p data-part="plan-renewal" data-state=kind>{text}</p> })}
+            {scheduled.map(|text| view! { <p data-part="plan-scheduled">{text}</p> })}
             {plan.description.clone().map(|text| view! { <p data-part="plan-description">{text}</p> })}
         </section>
     }

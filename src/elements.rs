@@ -1,0 +1,312 @@
+//! The widgets for pages that are not Leptos apps: what `js/portico.js`
+//! (the ES module hosts import) calls to run the custom elements.
+//!
+//! One [`PortalSession`] per page holds one client and one portal load for
+//! the signed-in user and organization; every `<portico-…>` element mounts
+//! its widget from that session into its own shadow root, so several
+//! elements on a page cost one identify and one `GET /v1/portal`.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use portico_types::{Traits, WorkosOrganization, WorkosUser};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::client::{PortalClient, TokenSource};
+use crate::format::Formatter;
+use crate::i18n::Strings;
+use crate::provider::{LoadState, PortalContext};
+use crate::widgets::{
+    CancelSubscription, Entitlements, Invoices, PlanPicker, PlanView, Portal, UpcomingBill,
+};
+use crate::wire::{field, field_aliased, object, FromJs, ToJs, WireError};
+
+fn js_error(message: impl std::fmt::Display) -> JsError {
+    JsError::new(&message.to_string())
+}
+
+/// The organization as AuthKit hands it over: an id (`org_…`), or an object
+/// with `id` and optionally `name`.
+fn organization_from(value: &JsValue) -> Result<WorkosOrganization, WireError> {
+    match value.as_string() {
+        Some(id) => Ok(WorkosOrganization { id, name: None }),
+        None => WorkosOrganization::from_js(value),
+    }
+}
+
+/// What `createSession` takes (see `js/portico.d.ts`).
+struct SessionConfig {
+    api_base: String,
+    token: Option<String>,
+    get_token: Option<js_sys::Function>,
+    user: WorkosUser,
+    organization: WorkosOrganization,
+    locale: Option<String>,
+    strings: Option<BTreeMap<String, String>>,
+    company_traits: Traits,
+    user_traits: Traits,
+}
+
+fn read_config(value: &JsValue) -> Result<SessionConfig, WireError> {
+    let get_token = js_sys::Reflect::get(value, &"getToken".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok());
+    let organization =
+        js_sys::Reflect::get(value, &"organization".into()).unwrap_or(JsValue::UNDEFINED);
+    let organization = if organization.is_undefined() {
+        js_sys::Reflect::get(value, &"organizationId".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        organization
+    };
+    Ok(SessionConfig {
+        api_base: field(value, "apiBase")?,
+        token: field(value, "token")?,
+        get_token,
+        user: field(value, "user")?,
+        organization: organization_from(&organization).map_err(|e| WireError {
+            path: format!("organization.{}", e.path),
+            ..e
+        })?,
+        locale: field(value, "locale")?,
+        strings: field(value, "strings")?,
+        company_traits: field_aliased::<Option<Traits>>(value, &["companyTraits"])?
+            .unwrap_or_default(),
+        user_traits: field_aliased::<Option<Traits>>(value, &["userTraits"])?.unwrap_or_default(),
+    })
+}
+
+fn token_source(
+    token: Option<String>,
+    get_token: Option<js_sys::Function>,
+) -> Result<TokenSource, JsError> {
+    let Some(get_token) = get_token else {
+        return token
+            .map(TokenSource::Static)
+            .ok_or_else(|| js_error("give a token or a getToken function"));
+    };
+    let get_token = Rc::new(get_token);
+    let source = TokenSource::from_fn(move || {
+        let get_token = get_token.clone();
+        async move {
+            let promise = get_token.call0(&JsValue::NULL).map_err(|e| describe(&e))?;
+            let value = JsFuture::from(js_sys::Promise::resolve(&promise))
+                .await
+                .map_err(|e| describe(&e))?;
+            value
+                .as_string()
+                .ok_or_else(|| "getToken must resolve to a string".to_owned())
+        }
+    });
+    Ok(match token {
+        Some(token) => source.with_initial(token),
+        None => source,
+    })
+}
+
+fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the token source failed".to_owned())
+}
+
+/// One signed-in user in one organization, shared by every element on the
+/// page.
+#[wasm_bindgen]
+pub struct PortalSession {
+    owner: Owner,
+    context: PortalContext,
+    strings_base: Strings,
+}
+
+/// Starts a session: identifies the user and organization and loads the
+/// portal data, once, for every element that mounts from it.
+#[wasm_bindgen(js_name = createSession)]
+pub fn create_session(config: JsValue) -> Result<PortalSession, JsError> {
+    let config = read_config(&config).map_err(js_error)?;
+    let token = token_source(config.token, config.get_token)?;
+    let base = Strings::for_locale(config.locale.as_deref());
+    let strings = match &config.strings {
+        Some(overrides) => base
+            .clone()
+            .with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(js_error)?,
+        None => base.clone(),
+    };
+    crate::style::inject_tokens();
+    // Loading starts before any element mounts, so the task executor must
+    // be running already (mounting would start it; a second start is a
+    // harmless error).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let context = owner.with(|| {
+        let context = PortalContext::new(
+            PortalClient::new(config.api_base, token),
+            strings,
+            Formatter::new(config.locale),
+        );
+        provide_context(context);
+        context.start(
+            &config.user,
+            &config.organization,
+            config.company_traits,
+            config.user_traits,
+        );
+        context
+    });
+    Ok(PortalSession {
+        owner,
+        context,
+        strings_base: base,
+    })
+}
+
+/// The CSS each element adopts in its shadow root.
+#[wasm_bindgen]
+pub fn stylesheet() -> String {
+    crate::style::WIDGETS.to_owned()
+}
+
+/// A widget mounted in an element; `unmount` removes it.
+#[wasm_bindgen]
+pub struct MountedWidget {
+    handle: Option<Box<dyn std::any::Any>>,
+    theme: RwSignal<Option<String>>,
+}
+
+#[wasm_bindgen]
+impl MountedWidget {
+    pub fn unmount(&mut self) {
+        self.handle.take();
+    }
+
+    /// `"light"`, `"dark"`, or nothing to follow the system.
+    #[wasm_bindgen(js_name = setTheme)]
+    pub fn set_theme(&self, theme: Option<String>) {
+        self.theme.try_set(theme.filter(|t| !t.is_empty()));
+    }
+}
+
+#[wasm_bindgen]
+impl PortalSession {
+    /// Renders `widget` (`portal`, `plan`, `entitlements`, `plans`,
+    /// `upcoming-bill`, `invoices`, `cancel-subscription`) into `target`.
+    pub fn mount(
+        &self,
+        target: web_sys::HtmlElement,
+        widget: &str,
+        theme: Option<String>,
+    ) -> Result<MountedWidget, JsError> {
+        let known = [
+            "portal",
+            "plan",
+            "entitlements",
+            "plans",
+            "upcoming-bill",
+            "invoices",
+            "cancel-subscription",
+        ];
+        if !known.contains(&widget) {
+            return Err(js_error(format!("no widget named {widget:?}")));
+        }
+        let widget = widget.to_owned();
+        let (handle, theme) = self.owner.with(|| {
+            let theme = RwSignal::new(theme.filter(|t| !t.is_empty()));
+            let handle = leptos::mount::mount_to(target, move || {
+                let view = match widget.as_str() {
+                    "portal" => view! { <Portal/> }.into_any(),
+                    "plan" => view! { <PlanView/><CancelSubscription/> }.into_any(),
+                    "entitlements" => view! { <Entitlements/> }.into_any(),
+                    "plans" => view! { <PlanPicker/> }.into_any(),
+                    "upcoming-bill" => view! { <UpcomingBill/> }.into_any(),
+                    "invoices" => view! { <Invoices/> }.into_any(),
+                    _ => view! { <CancelSubscription/> }.into_any(),
+                };
+                view! {
+                    <div class="portico" data-portico-root="" data-portico-theme=move || theme.get()>
+                        {view}
+                    </div>
+                }
+            });
+            (handle, theme)
+        });
+        Ok(MountedWidget {
+            handle: Some(Box::new(handle)),
+            theme,
+        })
+    }
+
+    /// Reads the portal data again (e.g. after the host changed something).
+    pub fn refresh(&self) {
+        self.context.refresh();
+    }
+
+    /// Overrides messages by key (see the theming and text reference); an
+    /// unknown key is an error and nothing changes.
+    #[wasm_bindgen(js_name = setStrings)]
+    pub fn set_strings(&self, overrides: JsValue) -> Result<(), JsError> {
+        let overrides: BTreeMap<String, String> = FromJs::from_js(&overrides).map_err(js_error)?;
+        let strings = self
+            .strings_base
+            .clone()
+            .with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(js_error)?;
+        self.context.set_strings(strings);
+        Ok(())
+    }
+
+    /// Calls `callback(kind, detail)` when the portal data arrives
+    /// (`"ready"`) or cannot be loaded (`"error"`); the module turns these
+    /// into `portico:ready` / `portico:error` events on every element.
+    #[wasm_bindgen(js_name = onChange)]
+    pub fn on_change(&self, callback: js_sys::Function) {
+        let context = self.context;
+        self.owner.with(|| {
+            Effect::new(move |_| {
+                let (kind, detail) = match context.state() {
+                    LoadState::Loading => return,
+                    LoadState::Ready(snapshot) => (
+                        "ready",
+                        object(&[
+                            ("planId", snapshot.plan.id.to_js()),
+                            ("planName", snapshot.plan.name.to_js()),
+                            (
+                                "status",
+                                snapshot
+                                    .subscription
+                                    .as_ref()
+                                    .map(|s| s.status.as_str().to_owned())
+                                    .to_js(),
+                            ),
+                            (
+                                "companyId",
+                                snapshot.company.as_ref().map(|c| c.id.clone()).to_js(),
+                            ),
+                            (
+                                "canManageBilling",
+                                snapshot.viewer.can_manage_billing.to_js(),
+                            ),
+                        ]),
+                    ),
+                    LoadState::Failed(error) => (
+                        "error",
+                        object(&[
+                            ("kind", error.kind().to_owned().to_js()),
+                            ("code", error.code().map(|c| c.as_str().to_owned()).to_js()),
+                            ("message", error.to_string().to_js()),
+                        ]),
+                    ),
+                };
+                let _ = callback.call2(&JsValue::NULL, &JsValue::from_str(kind), &detail);
+            });
+        });
+    }
+
+    /// Ends the session: every widget mounted from it is removed.
+    pub fn dispose(self) {
+        drop(self.owner);
+    }
+}
