@@ -5,6 +5,7 @@ pub mod cancel_subscription;
 pub mod checkout;
 pub mod entitlements;
 pub mod invoices;
+pub mod members;
 pub mod plan_picker;
 pub mod plan_view;
 pub mod portal;
