@@ -16,6 +16,7 @@ pub use cancel_subscription::CancelSubscription;
 pub use checkout::Checkout;
 pub use entitlements::Entitlements;
 pub use invoices::Invoices;
+pub use members::Members;
 pub use plan_picker::PlanPicker;
 pub use plan_view::PlanView;
 pub use portal::Portal;
