@@ -306,9 +306,21 @@ async fn sorting_and_filtering_change_the_rows() {
         Some("descending")
     );
 
-    // By status: seat-takers first, then invitations, then inactive.
-    click(&view, "[data-sort=status]");
+    // By status: seat-takers first, then invitations, then inactive. The
+    // header is updated in place, so the button pressed keeps the focus.
+    let status = header("status").unchecked_into::<web_sys::HtmlElement>();
+    status.focus().unwrap();
+    status.click();
     sleep(0).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(
+        document
+            .active_element()
+            .and_then(|e| e.get_attribute("data-sort"))
+            .as_deref(),
+        Some("status"),
+        "keyboard focus stays on the sort button"
+    );
     assert_eq!(
         rows(&view).into_iter().map(|(_, s)| s).collect::<Vec<_>>(),
         ["active", "active", "active", "pending", "inactive"]

@@ -200,33 +200,15 @@ fn member_table(
         .into_any();
     }
 
-    let visible = {
-        let roster = roster.clone();
-        Memo::new(move |_| query.with(|q| visible_members(&roster.list.members, q)))
-    };
     let export = {
         let roster = roster.clone();
         move |_| {
             let members = &roster.list.members;
-            let csv = visible.with_untracked(|v| members_csv(v.iter().map(|&i| &members[i])));
+            let shown = query.with_untracked(|q| visible_members(members, q));
+            let csv = members_csv(shown.iter().map(|&i| &members[i]));
             if let Err(error) = download("members.csv", &csv) {
                 leptos::logging::warn!("portico: CSV export failed: {error:?}");
             }
-        }
-    };
-    let header = move |key: SortKey, label: Msg| {
-        view! {
-            <th scope="col" aria-sort=move || query.with(|q| q.aria_sort(key))>
-                <button
-                    type="button"
-                    data-part="sort"
-                    data-sort=key.as_str()
-                    data-state=move || query.with(|q| q.aria_sort(key).unwrap_or("none"))
-                    on:click=move |_| query.update(|q| q.toggle_sort(key))
-                >
-                    {context.text(label)}
-                </button>
-            </th>
         }
     };
     // The controls start from the query kept across reloads.
@@ -245,25 +227,64 @@ fn member_table(
         context.text(Msg::MemberSeatOnAccept),
         context.text(Msg::MemberNoSeat),
     ]);
-    let rows = {
-        let roster = roster.clone();
-        move || {
-            visible.with(|v| {
-                v.iter()
-                    .map(|&i| member_row(&roster, i, &labels))
-                    .collect::<Vec<_>>()
-            })
+    let total_text = format.count(total as u64);
+    // One reactive block for everything the query changes. Each run builds
+    // the same shape of view, so Leptos updates the DOM in place: the sort
+    // button just pressed keeps its focus.
+    let results = move || {
+        let shown = query.with(|q| visible_members(&roster.list.members, q));
+        let (sort, descending) = query.with(|q| (q.sort, q.descending));
+        let header = |key: SortKey, label: Msg| {
+            let order = (sort == key).then_some(if descending {
+                "descending"
+            } else {
+                "ascending"
+            });
+            view! {
+                <th scope="col" aria-sort=order>
+                    <button
+                        type="button"
+                        data-part="sort"
+                        data-sort=key.as_str()
+                        data-state=order.unwrap_or("none")
+                        on:click=move |_| query.update(|q| q.toggle_sort(key))
+                    >
+                        {context.text(label)}
+                    </button>
+                </th>
+            }
+        };
+        let count = context.fill(
+            Msg::MembersShown,
+            &[
+                ("shown", &format.count(shown.len() as u64)),
+                ("total", &total_text),
+            ],
+        );
+        let no_match = shown.is_empty().then(|| view! {
+            <p data-part="empty-state" data-state="no-match">{context.text(Msg::MembersNoMatch)}</p>
+        });
+        view! {
+            <p data-part="members-count" role="status">{count}</p>
+            <div data-part="members-scroll">
+                <table data-part="members-table">
+                    <thead>
+                        <tr>
+                            {header(SortKey::Name, Msg::MemberName)}
+                            {header(SortKey::Email, Msg::MemberEmail)}
+                            {header(SortKey::Role, Msg::MemberRole)}
+                            {header(SortKey::Status, Msg::MemberStatus)}
+                            {header(SortKey::Joined, Msg::MemberJoined)}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {shown.iter().map(|&i| member_row(&roster, i, &labels)).collect::<Vec<_>>()}
+                    </tbody>
+                </table>
+            </div>
+            {no_match}
         }
     };
-    let total_text = format.count(total as u64);
-    let shown = move || {
-        let shown = visible.with(Vec::len) as u64;
-        context.fill(
-            Msg::MembersShown,
-            &[("shown", &format.count(shown)), ("total", &total_text)],
-        )
-    };
-    let no_match = context.text(Msg::MembersNoMatch);
 
     view! {
         <section data-part="members" data-state="ready">
@@ -302,25 +323,8 @@ fn member_table(
                         {option(Some(MembershipStatus::Inactive), Msg::MemberInactive)}
                     </select>
                 </label>
-                <p data-part="members-count" role="status">{shown}</p>
             </div>
-            <div data-part="members-scroll">
-                <table data-part="members-table">
-                    <thead>
-                        <tr>
-                            {header(SortKey::Name, Msg::MemberName)}
-                            {header(SortKey::Email, Msg::MemberEmail)}
-                            {header(SortKey::Role, Msg::MemberRole)}
-                            {header(SortKey::Status, Msg::MemberStatus)}
-                            {header(SortKey::Joined, Msg::MemberJoined)}
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            {move || visible.with(Vec::is_empty).then(|| view! {
-                <p data-part="empty-state" data-state="no-match">{no_match.clone()}</p>
-            })}
+            {results}
         </section>
     }
     .into_any()

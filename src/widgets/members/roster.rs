@@ -76,27 +76,63 @@ pub fn display_name(member: &Member) -> &str {
         .unwrap_or(&member.user_id)
 }
 
-/// The positions in `members` of those `query` keeps, in its order.
-pub fn visible_members(members: &[Member], query: &MemberQuery) -> Vec<usize> {
-    let needle = query.search.trim().to_lowercase();
-    let matches = |member: &Member| {
-        needle.is_empty()
-            || [member.name.as_deref(), member.email.as_deref()]
-                .into_iter()
-                .flatten()
-                .any(|text| text.to_lowercase().contains(&needle))
-    };
-    let mut kept: Vec<usize> = (0..members.len())
-        .filter(|&i| query.status.is_none_or(|s| members[i].status == s) && matches(&members[i]))
-        .collect();
-    kept.sort_by(|&a, &b| compare(&members[a], &members[b], query.sort, query.descending));
-    kept
+/// Lower-cased, to compare without regard to case: the browser's own
+/// `toLowerCase` in wasm, so the bundle carries no Unicode case tables;
+/// std's (the same mapping) natively.
+#[cfg(target_arch = "wasm32")]
+fn fold(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
 }
 
-fn caseless(a: &str, b: &str) -> Ordering {
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
+#[cfg(not(target_arch = "wasm32"))]
+fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// Whether `needle` occurs in `text`. A plain scan: names and emails are
+/// short, and `str::contains`'s two-way searcher would cost the bundle ~2 KB.
+/// Comparing UTF-8 bytes is exact: a valid needle only matches whole
+/// characters.
+fn contains(text: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
+}
+
+/// A member's text, folded once per filter rather than once per comparison.
+struct Folded {
+    name: String,
+    email: String,
+    role: String,
+}
+
+/// The positions in `members` of those `query` keeps, in its order.
+pub fn visible_members(members: &[Member], query: &MemberQuery) -> Vec<usize> {
+    let needle = fold(query.search.trim());
+    let folded: Vec<Folded> = members
+        .iter()
+        .map(|m| Folded {
+            name: fold(display_name(m)),
+            email: m.email.as_deref().map(fold).unwrap_or_default(),
+            role: match query.sort {
+                SortKey::Role => m.role.as_deref().map(fold).unwrap_or_default(),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let mut kept: Vec<usize> = (0..members.len())
+        .filter(|&i| {
+            query.status.is_none_or(|s| members[i].status == s)
+                && (contains(&folded[i].name, &needle) || contains(&folded[i].email, &needle))
+        })
+        .collect();
+    // Unstable is enough: the order is total (ids break every tie).
+    kept.sort_unstable_by(|&a, &b| {
+        compare((&members[a], &folded[a]), (&members[b], &folded[b]), query)
+    });
+    kept
 }
 
 /// Seat-takers first: the order a billing admin reads the list in.
@@ -108,29 +144,37 @@ fn status_rank(status: MembershipStatus) -> u8 {
     }
 }
 
-/// By `key` (members without a value for it last, whichever the direction),
-/// then by name, email and id, so equal keys keep one stable order.
-fn compare(a: &Member, b: &Member, key: SortKey, descending: bool) -> Ordering {
-    let (fa, fb) = match key {
-        SortKey::Email => (a.email.as_deref(), b.email.as_deref()),
-        SortKey::Role => (a.role.as_deref(), b.role.as_deref()),
-        _ => (Some(""), Some("")),
+/// By the query's column (members without a value for it last, whichever
+/// the direction), then by name, email and id, so the order is total.
+fn compare(
+    (a, fa): (&Member, &Folded),
+    (b, fb): (&Member, &Folded),
+    query: &MemberQuery,
+) -> Ordering {
+    let (missing_a, missing_b, primary) = match query.sort {
+        SortKey::Name => (false, false, fa.name.cmp(&fb.name)),
+        SortKey::Email => (
+            a.email.is_none(),
+            b.email.is_none(),
+            fa.email.cmp(&fb.email),
+        ),
+        SortKey::Role => (a.role.is_none(), b.role.is_none(), fa.role.cmp(&fb.role)),
+        SortKey::Status => (
+            false,
+            false,
+            status_rank(a.status).cmp(&status_rank(b.status)),
+        ),
+        SortKey::Joined => (false, false, a.joined_at.cmp(&b.joined_at)),
     };
-    let primary = match key {
-        SortKey::Name => caseless(display_name(a), display_name(b)),
-        SortKey::Email | SortKey::Role => caseless(fa.unwrap_or(""), fb.unwrap_or("")),
-        SortKey::Status => status_rank(a.status).cmp(&status_rank(b.status)),
-        SortKey::Joined => a.joined_at.cmp(&b.joined_at),
-    };
-    fa.is_none()
-        .cmp(&fb.is_none())
-        .then(if descending {
+    missing_a
+        .cmp(&missing_b)
+        .then(if query.descending {
             primary.reverse()
         } else {
             primary
         })
-        .then_with(|| caseless(display_name(a), display_name(b)))
-        .then_with(|| a.email.cmp(&b.email))
+        .then_with(|| fa.name.cmp(&fb.name))
+        .then_with(|| fa.email.cmp(&fb.email))
         .then_with(|| a.user_id.cmp(&b.user_id))
 }
 
@@ -423,6 +467,16 @@ mod tests {
             "both filters at once"
         );
         assert!(visible_members(&[], &MemberQuery::default()).is_empty());
+    }
+
+    #[test]
+    fn substring_search_is_exact() {
+        assert!(contains("grace hopper", ""));
+        assert!(contains("grace hopper", "ace h"));
+        assert!(contains("jürgen", "ürg"));
+        assert!(!contains("jürgen", "urg"));
+        assert!(!contains("ab", "abc"));
+        assert!(!contains("", "a"));
     }
 
     #[test]
