@@ -113,6 +113,7 @@ declare global {
     "portico-plans": PorticoElement;
     "portico-upcoming-bill": PorticoElement;
     "portico-invoices": PorticoElement;
+    "portico-members": PorticoElement;
     "portico-cancel-subscription": PorticoElement;
   }
   interface DocumentEventMap extends PorticoEventMap {}

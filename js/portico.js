@@ -22,6 +22,7 @@ const WIDGETS = {
   "portico-plans": "plans",
   "portico-upcoming-bill": "upcoming-bill",
   "portico-invoices": "invoices",
+  "portico-members": "members",
   "portico-cancel-subscription": "cancel-subscription",
 };
 

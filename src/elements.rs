@@ -19,7 +19,7 @@ use crate::format::Formatter;
 use crate::i18n::Strings;
 use crate::provider::{LoadState, PortalContext};
 use crate::widgets::{
-    CancelSubscription, Entitlements, Invoices, PlanPicker, PlanView, Portal, UpcomingBill,
+    CancelSubscription, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal, UpcomingBill,
 };
 use crate::wire::{field, field_aliased, object, FromJs, ToJs, WireError};
 
@@ -193,7 +193,8 @@ impl MountedWidget {
 #[wasm_bindgen]
 impl PortalSession {
     /// Renders `widget` (`portal`, `plan`, `entitlements`, `plans`,
-    /// `upcoming-bill`, `invoices`, `cancel-subscription`) into `target`.
+    /// `upcoming-bill`, `invoices`, `members`, `cancel-subscription`) into
+    /// `target`.
     pub fn mount(
         &self,
         target: web_sys::HtmlElement,
@@ -207,6 +208,7 @@ impl PortalSession {
             "plans",
             "upcoming-bill",
             "invoices",
+            "members",
             "cancel-subscription",
         ];
         if !known.contains(&widget) {
@@ -223,6 +225,7 @@ impl PortalSession {
                     "plans" => view! { <PlanPicker/> }.into_any(),
                     "upcoming-bill" => view! { <UpcomingBill/> }.into_any(),
                     "invoices" => view! { <Invoices/> }.into_any(),
+                    "members" => view! { <Members/> }.into_any(),
                     _ => view! { <CancelSubscription/> }.into_any(),
                 };
                 view! {

@@ -168,6 +168,57 @@ messages! {
     InvoicePaid "invoice_paid" { en: "Paid", de: "Bezahlt" }
     InvoiceDeclined "invoice_declined" { en: "Declined", de: "Abgelehnt" }
     InvoiceNoCharge "invoice_no_charge" { en: "No charge", de: "Keine Belastung" }
+
+    MembersTitle "members_title" { en: "Members", de: "Mitglieder" }
+    MembersLoading "members_loading" { en: "Loading members…", de: "Mitglieder werden geladen …" }
+    MembersError "members_error" {
+        en: "Something went wrong loading the members.",
+        de: "Beim Laden der Mitglieder ist ein Fehler aufgetreten."
+    }
+    MembersEmpty "members_empty" { en: "No members yet.", de: "Noch keine Mitglieder." }
+    MembersNoMatch "members_no_match" {
+        en: "No members match your search.",
+        de: "Keine Mitglieder entsprechen Ihrer Suche."
+    }
+    MembersShown "members_shown" { en: "{shown} of {total} members", de: "{shown} von {total} Mitgliedern" }
+    MembersSearch "members_search" { en: "Search by name or email", de: "Nach Name oder E-Mail suchen" }
+    MembersAllStatuses "members_all_statuses" { en: "All statuses", de: "Alle Status" }
+    MembersExport "members_export" { en: "Export CSV", de: "Als CSV exportieren" }
+    MemberName "member_name" { en: "Name", de: "Name" }
+    MemberEmail "member_email" { en: "Email", de: "E-Mail" }
+    MemberRole "member_role" { en: "Role", de: "Rolle" }
+    MemberStatus "member_status" { en: "Status", de: "Status" }
+    MemberJoined "member_joined" { en: "Joined", de: "Beigetreten" }
+    MemberActive "member_active" { en: "Active", de: "Aktiv" }
+    MemberPending "member_pending" { en: "Invited", de: "Eingeladen" }
+    MemberInactive "member_inactive" { en: "Inactive", de: "Inaktiv" }
+    MemberNoSeat "member_no_seat" { en: "Takes no seat", de: "Belegt keinen Platz" }
+    MemberSeatOnAccept "member_seat_on_accept" {
+        en: "Takes a seat once accepted",
+        de: "Belegt nach der Annahme einen Platz"
+    }
+    Seats "seats" { en: "Seats", de: "Plätze" }
+    SeatsUsedOf "seats_used_of" { en: "{used} of {limit} seats used", de: "{used} von {limit} Plätzen belegt" }
+    SeatsUsedUnlimited "seats_used_unlimited" {
+        en: "Seats used: {used} · Unlimited",
+        de: "Belegte Plätze: {used} · Unbegrenzt"
+    }
+    SeatsRule "seats_rule" {
+        en: "Only active members take a seat: pending invitations and inactive members do not.",
+        de: "Nur aktive Mitglieder belegen einen Platz, offene Einladungen und inaktive Mitglieder nicht."
+    }
+    SeatsPending "seats_pending" {
+        en: "Pending invitations: {count}. Each takes a seat once accepted.",
+        de: "Offene Einladungen: {count}. Jede belegt nach der Annahme einen Platz."
+    }
+    SeatsPendingOverLimit "seats_pending_over_limit" {
+        en: "If they are all accepted, {total} seats will be in use: more than the {limit} your plan includes.",
+        de: "Werden alle angenommen, sind {total} Plätze belegt: mehr als die {limit} Ihres Tarifs."
+    }
+    SeatsInactive "seats_inactive" {
+        en: "Inactive members: {count}. They already take no seat, so removing them frees none; each would take a seat again if reactivated.",
+        de: "Inaktive Mitglieder: {count}. Sie belegen bereits keinen Platz, ihr Entfernen gibt also keinen frei; reaktiviert belegt jedes wieder einen Platz."
+    }
 }
 
 /// The messages for one language, with any overrides applied.

@@ -34,6 +34,6 @@ pub use portico_types as types;
 pub use provider::{use_portal, LoadState, PortalContext, PortalProvider};
 pub use style::{TOKENS, WIDGETS};
 pub use widgets::{
-    CancelSubscription, Checkout, Entitlements, Invoices, PlanPicker, PlanView, Portal,
+    CancelSubscription, Checkout, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal,
     UpcomingBill,
 };

@@ -14,6 +14,7 @@ pub const WIDGETS: &str = concat!(
     include_str!("../style/base.css"),
     include_str!("widgets/plan_view/plan_view.css"),
     include_str!("widgets/entitlements/entitlements.css"),
+    include_str!("widgets/members/members.css"),
     include_str!("widgets/plan_picker/plan_picker.css"),
     include_str!("widgets/checkout/checkout.css"),
     include_str!("widgets/cancel_subscription/cancel_subscription.css"),

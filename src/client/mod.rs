@@ -15,7 +15,8 @@ use futures::future::{FutureExt, Shared};
 
 use portico_types::{
     ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, ErrorCode,
-    IdentifyAccepted, IdentifyRequest, InvoiceList, PortalSnapshot, SubscriptionSummary,
+    IdentifyAccepted, IdentifyRequest, InvoiceList, MemberList, PortalSnapshot,
+    SubscriptionSummary,
 };
 
 /// How long a request may take before it is aborted.
@@ -319,6 +320,12 @@ impl PortalClient {
     /// `GET /v1/invoices`
     pub async fn invoices(&self) -> Result<InvoiceList, ClientError> {
         self.call("GET", "/v1/invoices", None).await
+    }
+
+    /// `GET /v1/members`: the company's members and seats (not part of
+    /// `/v1/portal`, as the list can be long).
+    pub async fn members(&self) -> Result<MemberList, ClientError> {
+        self.call("GET", "/v1/members", None).await
     }
 }
 

@@ -32,10 +32,10 @@ async fn an_unreachable_api_shows_an_error_with_a_retry() {
         .text("[data-part=plan] [data-part=error-message]")
         .starts_with("We couldn't reach the billing service"));
     assert_eq!(view.find("[data-part=plan] [role=alert]").tag_name(), "DIV");
-    // Plan, entitlements, plan picker, upcoming bill and invoices.
+    // Plan, entitlements, members, plan picker, upcoming bill and invoices.
     assert_eq!(
         view.count("[data-part=retry]"),
-        5,
+        6,
         "each widget offers a retry"
     );
 }

@@ -9,6 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod checkout;
 mod errors;
 mod identify;
+mod members;
 mod support;
 mod widgets;
 mod wire;

@@ -2,9 +2,12 @@
 
 use leptos::prelude::*;
 
-use super::{CancelSubscription, Entitlements, Invoices, PlanPicker, PlanView, UpcomingBill};
+use super::{
+    CancelSubscription, Entitlements, Invoices, Members, PlanPicker, PlanView, UpcomingBill,
+};
 
-/// Plan, usage, plans on offer, the next charge and past invoices.
+/// Plan, usage, members and seats, plans on offer, the next charge and
+/// past invoices.
 /// `contact_sales_url` is where plans sold by a person link to.
 #[component]
 pub fn Portal(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> impl IntoView {
@@ -15,6 +18,7 @@ pub fn Portal(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> i
                 <CancelSubscription/>
             </div>
             <Entitlements/>
+            <Members/>
             <PlanPicker contact_sales_url=contact_sales_url/>
             <UpcomingBill/>
             <Invoices/>

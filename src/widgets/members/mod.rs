@@ -1,0 +1,381 @@
+//! `Members`: the organization's members as synced from WorkOS, with the
+//! seats they take against the plan's limit, inactive members and pending
+//! invitations flagged, sort, filter and CSV export.
+//!
+//! The list comes from `GET /v1/members`, not `/v1/portal` (it can be
+//! long). It is read once the portal data is in, so it never delays the
+//! portal's first paint, and again each time the portal data is reloaded:
+//! a checkout may have changed the seat limit, and the read after identify
+//! may have added the viewer. Which rows show, in what order, and the CSV
+//! are plain functions in [`roster`].
+
+pub mod roster;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portico_types::{Limit, MemberList, MembershipStatus};
+use wasm_bindgen::{JsCast, JsValue};
+
+use self::roster::{
+    display_name, members_csv, seat_state, seat_texts, visible_members, MemberQuery, SortKey,
+};
+use super::entitlements::meter_fill;
+use super::portal_view;
+use super::status::error_message;
+use crate::client::ClientError;
+use crate::i18n::Msg;
+use crate::provider::{use_portal, LoadState, PortalContext};
+
+/// The list as read, with each join date written once (not on every sort).
+struct Roster {
+    list: MemberList,
+    joined: Vec<String>,
+}
+
+#[derive(Clone)]
+enum Load {
+    Loading,
+    Ready(Arc<Roster>),
+    Failed(ClientError),
+}
+
+/// The members of the signed-in organization. Place it inside a
+/// [`PortalProvider`](crate::PortalProvider).
+#[component]
+pub fn Members() -> impl IntoView {
+    let Some(context) = use_portal() else {
+        // The shared view explains that the widget needs a provider.
+        return portal_view("members", |_, _| ()).into_any();
+    };
+    let load = RwSignal::new(Load::Loading);
+    let generation = StoredValue::new(0_u64);
+    // Kept across reloads: a refresh does not undo the admin's search.
+    let query = RwSignal::new(MemberQuery::default());
+    let fetch = move || fetch_members(context, load, generation);
+    Effect::new(move || match context.state() {
+        LoadState::Ready(_) => fetch(),
+        LoadState::Failed(error) if !matches!(load.get_untracked(), Load::Ready(_)) => {
+            load.set(Load::Failed(error))
+        }
+        // Another widget's retry: wait with the portal, not with its error.
+        LoadState::Loading if matches!(load.get_untracked(), Load::Failed(_)) => {
+            load.set(Load::Loading)
+        }
+        _ => {}
+    });
+    // Without portal data the API or the token is failing: load it all again.
+    let retry = move || {
+        load.set(Load::Loading);
+        if context.snapshot().is_some() {
+            fetch()
+        } else {
+            context.refresh()
+        }
+    };
+    (move || match load.get() {
+        Load::Loading => skeleton(context).into_any(),
+        Load::Failed(error) => failure(context, &error, retry).into_any(),
+        Load::Ready(roster) => member_table(context, roster, query).into_any(),
+    })
+    .into_any()
+}
+
+/// Reads the list; a slower, older answer never replaces a newer one, and
+/// a failure with a list shown keeps it.
+fn fetch_members(context: PortalContext, load: RwSignal<Load>, generation: StoredValue<u64>) {
+    let Some(previous) = generation.try_get_value() else {
+        return; // unmounted
+    };
+    let current = previous + 1;
+    generation.set_value(current);
+    let showing = matches!(load.get_untracked(), Load::Ready(_));
+    if !showing {
+        load.set(Load::Loading);
+    }
+    let client = context.client();
+    let format = context.formatter();
+    spawn_local(async move {
+        let result = client.members().await;
+        if generation.try_get_value() != Some(current) {
+            return; // a newer read has started, or the widget is gone
+        }
+        match result {
+            Ok(list) => {
+                let joined = list
+                    .members
+                    .iter()
+                    .map(|m| format.date(m.joined_at))
+                    .collect();
+                load.set(Load::Ready(Arc::new(Roster { list, joined })));
+            }
+            Err(error) if !showing => load.set(Load::Failed(error)),
+            Err(error) => leptos::logging::warn!("portico: members refresh failed: {error}"),
+        }
+    });
+}
+
+fn skeleton(context: PortalContext) -> impl IntoView {
+    view! {
+        <section data-part="members" data-state="loading" aria-busy="true">
+            <div data-part="skeleton" role="status">
+                <span data-part="visually-hidden">{context.text(Msg::MembersLoading)}</span>
+                <div data-part="skeleton-line"></div>
+                <div data-part="skeleton-line"></div>
+                <div data-part="skeleton-line"></div>
+            </div>
+        </section>
+    }
+}
+
+fn failure(
+    context: PortalContext,
+    error: &ClientError,
+    retry: impl Fn() + 'static,
+) -> impl IntoView {
+    let message = match error_message(error) {
+        Msg::ErrorUnexpected => Msg::MembersError,
+        message => message,
+    };
+    view! {
+        <section data-part="members" data-state="error" data-error=error.kind()>
+            <div data-part="error" role="alert">
+                <p data-part="error-message">{context.text(message)}</p>
+                <button type="button" data-part="retry" on:click=move |_| retry()>
+                    {context.text(Msg::Retry)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn member_table(
+    context: PortalContext,
+    roster: Arc<Roster>,
+    query: RwSignal<MemberQuery>,
+) -> impl IntoView {
+    let format = context.formatter();
+    let seats = &roster.list.seats;
+    let (headline, notes) = seat_texts(seats, &|m, v| context.fill(m, v), &|n| format.count(n));
+    let state = seat_state(seats);
+    let meter = match seats.limit {
+        Limit::Count(limit) if limit > 0 => Some(view! {
+            <div
+                data-part="meter"
+                data-state=state
+                role="meter"
+                aria-valuemin="0"
+                aria-valuemax=limit.to_string()
+                aria-valuenow=seats.used.min(limit).to_string()
+                aria-valuetext=headline.clone()
+                aria-label=context.text(Msg::Seats)
+            >
+                <div data-part="meter-fill" style:--portico-meter-fill=meter_fill(seats.used, limit)></div>
+            </div>
+        }),
+        _ => None,
+    };
+    let summary = view! {
+        <div data-part="seats" data-state=state>
+            <p data-part="seats-usage">{headline}</p>
+            {meter}
+            {notes
+                .into_iter()
+                .map(|(kind, text)| view! { <p data-part="seats-note" data-state=kind>{text}</p> })
+                .collect::<Vec<_>>()}
+        </div>
+    };
+    let title = view! { <h2 data-part="members-title">{context.text(Msg::MembersTitle)}</h2> };
+    let total = roster.list.members.len();
+    if total == 0 {
+        return view! {
+            <section data-part="members" data-state="empty">
+                <div data-part="members-header">{title}</div>
+                {summary}
+                <p data-part="empty-state">{context.text(Msg::MembersEmpty)}</p>
+            </section>
+        }
+        .into_any();
+    }
+
+    let export = {
+        let roster = roster.clone();
+        move |_| {
+            let members = &roster.list.members;
+            let shown = query.with_untracked(|q| visible_members(members, q));
+            let csv = members_csv(shown.iter().map(|&i| &members[i]));
+            if let Err(error) = download("members.csv", &csv) {
+                leptos::logging::warn!("portico: CSV export failed: {error:?}");
+            }
+        }
+    };
+    // The controls start from the query kept across reloads.
+    let (search, status) = query.with_untracked(|q| (q.search.clone(), q.status));
+    let option = move |value: Option<MembershipStatus>, label: Msg| {
+        view! {
+            <option value=value.map_or("", MembershipStatus::as_str) selected=status == value>
+                {context.text(label)}
+            </option>
+        }
+    };
+    let labels = Arc::new([
+        context.text(Msg::MemberActive),
+        context.text(Msg::MemberPending),
+        context.text(Msg::MemberInactive),
+        context.text(Msg::MemberSeatOnAccept),
+        context.text(Msg::MemberNoSeat),
+    ]);
+    let total_text = format.count(total as u64);
+    // One reactive block for everything the query changes. Each run builds
+    // the same shape of view, so Leptos updates the DOM in place: the sort
+    // button just pressed keeps its focus.
+    let results = move || {
+        let shown = query.with(|q| visible_members(&roster.list.members, q));
+        let (sort, descending) = query.with(|q| (q.sort, q.descending));
+        let header = |key: SortKey, label: Msg| {
+            let order = (sort == key).then_some(if descending {
+                "descending"
+            } else {
+                "ascending"
+            });
+            view! {
+                <th scope="col" aria-sort=order>
+                    <button
+                        type="button"
+                        data-part="sort"
+                        data-sort=key.as_str()
+                        data-state=order.unwrap_or("none")
+                        on:click=move |_| query.update(|q| q.toggle_sort(key))
+                    >
+                        {context.text(label)}
+                    </button>
+                </th>
+            }
+        };
+        let count = context.fill(
+            Msg::MembersShown,
+            &[
+                ("shown", &format.count(shown.len() as u64)),
+                ("total", &total_text),
+            ],
+        );
+        let no_match = shown.is_empty().then(|| view! {
+            <p data-part="empty-state" data-state="no-match">{context.text(Msg::MembersNoMatch)}</p>
+        });
+        view! {
+            <p data-part="members-count" role="status">{count}</p>
+            <div data-part="members-scroll">
+                <table data-part="members-table">
+                    <thead>
+                        <tr>
+                            {header(SortKey::Name, Msg::MemberName)}
+                            {header(SortKey::Email, Msg::MemberEmail)}
+                            {header(SortKey::Role, Msg::MemberRole)}
+                            {header(SortKey::Status, Msg::MemberStatus)}
+                            {header(SortKey::Joined, Msg::MemberJoined)}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {shown.iter().map(|&i| member_row(&roster, i, &labels)).collect::<Vec<_>>()}
+                    </tbody>
+                </table>
+            </div>
+            {no_match}
+        }
+    };
+
+    view! {
+        <section data-part="members" data-state="ready">
+            <div data-part="members-header">
+                {title}
+                <button type="button" data-part="export" on:click=export>
+                    {context.text(Msg::MembersExport)}
+                </button>
+            </div>
+            {summary}
+            <div data-part="members-controls">
+                <label data-part="search">
+                    <span data-part="control-label">{context.text(Msg::MembersSearch)}</span>
+                    <input
+                        type="search"
+                        data-part="search-input"
+                        prop:value=search
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            query.update(|q| q.search = text);
+                        }
+                    />
+                </label>
+                <label data-part="status-filter">
+                    <span data-part="control-label">{context.text(Msg::MemberStatus)}</span>
+                    <select
+                        data-part="status-select"
+                        on:change=move |ev| {
+                            let status = MembershipStatus::parse(&event_target_value(&ev));
+                            query.update(|q| q.status = status);
+                        }
+                    >
+                        {option(None, Msg::MembersAllStatuses)}
+                        {option(Some(MembershipStatus::Active), Msg::MemberActive)}
+                        {option(Some(MembershipStatus::Pending), Msg::MemberPending)}
+                        {option(Some(MembershipStatus::Inactive), Msg::MemberInactive)}
+                    </select>
+                </label>
+            </div>
+            {results}
+        </section>
+    }
+    .into_any()
+}
+
+/// One member. Text from the API is rendered as text, never as markup.
+/// `labels`: active, pending and inactive badges, then the pending and
+/// inactive seat notes.
+fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> impl IntoView {
+    let member = &roster.list.members[index];
+    let state = member.status.as_str();
+    let (badge, note) = match member.status {
+        MembershipStatus::Active => (&labels[0], None),
+        MembershipStatus::Pending => (&labels[1], Some(&labels[3])),
+        MembershipStatus::Inactive => (&labels[2], Some(&labels[4])),
+    };
+    view! {
+        <tr data-part="member" data-state=state data-user=member.user_id.clone()>
+            <td data-part="member-name">{display_name(member).to_owned()}</td>
+            <td data-part="member-email">{member.email.clone()}</td>
+            <td data-part="member-role">{member.role.clone()}</td>
+            <td data-part="member-status-cell">
+                <span data-part="member-status" data-state=state>{badge.clone()}</span>
+                {note.map(|text| view! { <span data-part="seat-note" data-state=state>{text.clone()}</span> })}
+            </td>
+            <td data-part="member-joined">{roster.joined[index].clone()}</td>
+        </tr>
+    }
+}
+
+/// Saves `text` as a CSV file: a `Blob`, an object URL and a temporary
+/// `<a download>` clicked once.
+fn download(file_name: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    // Not revoked at once: a browser may read the blob after `click` returns.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(30),
+    );
+    Ok(())
+}
