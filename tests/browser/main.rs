@@ -10,6 +10,7 @@ mod checkout;
 mod errors;
 mod identify;
 mod members;
+mod security;
 mod support;
 mod widgets;
 mod wire;
