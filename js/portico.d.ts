@@ -64,8 +64,14 @@ export interface ReadyDetail {
   canManageBilling: boolean;
 }
 
-/** `detail` of `portico:error`: the portal data could not be loaded. */
+/**
+ * `detail` of `portico:error`: the portal data could not be loaded
+ * (`stage: "load"`), or identify was refused (`stage: "identify"`; the
+ * portal still shows the token's own company, e.g. when the host named an
+ * organization other than the token's).
+ */
 export interface ErrorDetail {
+  stage: "load" | "identify";
   kind: "network" | "timeout" | "unauthenticated" | "forbidden" | "api" | "decode" | "token" | "config";
   /** The API's error code, e.g. `token_expired`. */
   code?: string;

@@ -106,11 +106,13 @@ async function reload() {
   try {
     session = createSession({ ...options, ...identity });
   } catch (error) {
-    for (const element of elements) element.announce("error", { kind: "config", message: String(error.message ?? error) });
+    for (const element of elements) element.announce("error", { stage: "load", kind: "config", message: String(error.message ?? error) });
     return;
   }
   session.onChange((kind, detail) => {
-    lastState = { kind, detail };
+    // A refused identify is news, not the portal's state: late elements
+    // replay only the load.
+    if (detail.stage !== "identify") lastState = { kind, detail };
     for (const element of elements) element.announce(kind, detail);
   });
   for (const element of elements) element.mountWidget();

@@ -14,7 +14,7 @@ use portico_types::{Traits, WorkosOrganization, WorkosUser};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::client::{PortalClient, TokenSource};
+use crate::client::{ClientError, PortalClient, TokenSource};
 use crate::format::Formatter;
 use crate::i18n::Strings;
 use crate::provider::{LoadState, PortalContext};
@@ -262,11 +262,13 @@ impl PortalSession {
     }
 
     /// Calls `callback(kind, detail)` when the portal data arrives
-    /// (`"ready"`) or cannot be loaded (`"error"`); the module turns these
-    /// into `portico:ready` / `portico:error` events on every element.
+    /// (`"ready"`), cannot be loaded (`"error"`, stage `load`) or identify
+    /// is refused (`"error"`, stage `identify`); the module turns these into
+    /// `portico:ready` / `portico:error` events on every element.
     #[wasm_bindgen(js_name = onChange)]
     pub fn on_change(&self, callback: js_sys::Function) {
         let context = self.context;
+        let identify_callback = callback.clone();
         self.owner.with(|| {
             Effect::new(move |_| {
                 let (kind, detail) = match context.state() {
@@ -294,16 +296,22 @@ impl PortalSession {
                             ),
                         ]),
                     ),
-                    LoadState::Failed(error) => (
-                        "error",
-                        object(&[
-                            ("kind", error.kind().to_owned().to_js()),
-                            ("code", error.code().map(|c| c.as_str().to_owned()).to_js()),
-                            ("message", error.to_string().to_js()),
-                        ]),
-                    ),
+                    LoadState::Failed(error) => ("error", error_detail(&error, "load")),
                 };
                 let _ = callback.call2(&JsValue::NULL, &JsValue::from_str(kind), &detail);
+            });
+            // A refused identify (say, the host named another organization
+            // than the token's) leaves the token's own data on screen, so
+            // it is reported on its own rather than as a failed load.
+            Effect::new(move |_| {
+                if let Some(error) = context.identify_error() {
+                    let detail = error_detail(&error, "identify");
+                    let _ = identify_callback.call2(
+                        &JsValue::NULL,
+                        &JsValue::from_str("error"),
+                        &detail,
+                    );
+                }
             });
         });
     }
@@ -312,4 +320,14 @@ impl PortalSession {
     pub fn dispose(self) {
         drop(self.owner);
     }
+}
+
+/// The `detail` of `portico:error`.
+fn error_detail(error: &ClientError, stage: &str) -> JsValue {
+    object(&[
+        ("stage", stage.to_owned().to_js()),
+        ("kind", error.kind().to_owned().to_js()),
+        ("code", error.code().map(|c| c.as_str().to_owned()).to_js()),
+        ("message", error.to_string().to_js()),
+    ])
 }

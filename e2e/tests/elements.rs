@@ -608,3 +608,73 @@ fn every_documented_part_is_rendered_somewhere() {
     let stray: Vec<_> = seen.difference(&documented).collect();
     assert!(stray.is_empty(), "rendered parts not documented: {stray:?}");
 }
+
+#[test]
+fn a_host_that_names_another_organization_hears_so_and_sees_only_its_token_s_company() {
+    const ACME: &str = "org_01JDM3ACME6Y7B0Q4P2ZXK9RWT";
+    const ADA: &str = "user_01JDM3ADA1R9K2X7Q5N4W8T0VB";
+    const GLOBEX: &str = "org_01JDM3GLOBEX5T2HF8Q1W3M7ND";
+    let pages = tempfile::tempdir().unwrap();
+    let html = pages.path().join("index.html");
+    let script = pages.path().join("mixup.js");
+    std::fs::write(
+        &html,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head>
+<body><portico-plan></portico-plan><script type="module" src="/mixup.js"></script></body></html>"#,
+    )
+    .unwrap();
+    // The token is Acme's, but the host (misconfigured) identifies Globex.
+    std::fs::write(
+        &script,
+        format!(
+            r#"import {{ configure, identify }} from "/portico/portico.js";
+window.__events = [];
+for (const name of ["portico:ready", "portico:error"]) {{
+  document.addEventListener(name, (event) => window.__events.push({{ name, ...event.detail }}));
+}}
+const token = async () => (await (await fetch("/v1/demo/portal-tokens", {{ method: "POST",
+  headers: {{ "Content-Type": "application/json" }},
+  body: JSON.stringify({{ organization_id: "{ACME}", user_id: "{ADA}" }}) }})).json()).token;
+await configure({{ apiBase: location.origin, getToken: token, locale: "en-US" }});
+await identify({{ user: {{ id: "{ADA}", email: "ada@acme.test" }}, organization: "{GLOBEX}" }});
+"#
+        ),
+    )
+    .unwrap();
+    let site = Site::new(&html, &[("mixup.js", &script)]).unwrap();
+    let running = serve(site, &[]);
+    let browser = &running.browser;
+    browser.goto(&format!("{}/", running.server.url)).unwrap();
+    browser
+        .wait_for(
+            "window.__events?.some(e => e.name === 'portico:error' && e.stage === 'identify')",
+            WAIT,
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            "window.__events?.some(e => e.name === 'portico:ready')",
+            WAIT,
+        )
+        .unwrap();
+    let events = browser.execute("return window.__events;", vec![]).unwrap();
+    let events = events.as_array().unwrap();
+    let refused = events.iter().find(|e| e["stage"] == "identify").unwrap();
+    assert_eq!(refused["kind"], "forbidden", "{refused}");
+    assert!(
+        events.iter().all(|e| e["stage"] != "load"),
+        "the load itself succeeded: {events:?}"
+    );
+    // Acme's own plan shows; nothing of Globex.
+    let ready = events
+        .iter()
+        .find(|e| e["name"] == "portico:ready")
+        .unwrap();
+    assert_eq!(ready["planId"], "pro", "{ready}");
+    browser
+        .wait_for(
+            &inside("portico-plan", "[data-part=plan][data-plan=pro]"),
+            WAIT,
+        )
+        .unwrap();
+}

@@ -410,20 +410,13 @@ async fn a_member_without_the_billing_role_sees_a_read_only_portal_and_cannot_ch
         0,
         "pressing a disabled action opens no checkout"
     );
-    // Cancel is rendered, disabled; nothing in it can be pressed.
-    view.wait_for("[data-part=cancel-subscription][data-state=active]")
-        .await;
+    // A member who cannot manage billing gets no cancel or resume control
+    // at all (the plan view already says when the plan renews).
     assert_eq!(
-        view.count("[data-part=cancel-subscription] button:not([disabled])"),
+        view.count("[data-part=cancel-subscription]"),
         0,
-        "a cancel or resume button is usable:\n{}",
+        "cancel is offered to a read-only member:\n{}",
         view.root.inner_html()
-    );
-    click(&view, "[data-part=cancel-subscription] [data-part=cancel]");
-    sleep(100).await;
-    assert_eq!(
-        view.count("[data-part=cancel-subscription][data-state=confirming]"),
-        0
     );
 
     // Past the UI: a complete, valid checkout (priced by a billing admin of

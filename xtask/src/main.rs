@@ -153,15 +153,30 @@ fn test() -> Result<(), String> {
     run(cargo().args(["build", "--package", "portico-server"]))?;
     let scratch = root().join("target/xtask");
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-    let database = scratch.join("browser-tests.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
-    }
+    let fresh_database = |name: &str| {
+        let database = scratch.join(name);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+        }
+        format!("sqlite://{}", database.display())
+    };
     {
         let server = ServerProcess::start(&[
             "--demo",
             "--database-url",
-            &format!("sqlite://{}", database.display()),
+            &fresh_database("browser-tests.db"),
+            "--bind",
+            "127.0.0.1:0",
+        ])?;
+        // A second server that lets only admins change billing, for the
+        // read-only member test (the first lets every viewer, as the demo
+        // tokens carry no role).
+        let gated = ServerProcess::start(&[
+            "--demo",
+            "--billing-roles",
+            "admin",
+            "--database-url",
+            &fresh_database("browser-tests-gated.db"),
             "--bind",
             "127.0.0.1:0",
         ])?;
@@ -176,6 +191,7 @@ fn test() -> Result<(), String> {
                 "browser",
             ])
             .env("PORTICO_TEST_API", &server.url)
+            .env("PORTICO_TEST_GATED_API", &gated.url)
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
     }

@@ -61,9 +61,13 @@ pub fn CancelSubscription() -> impl IntoView {
             view! {
                 <section data-part="cancel-subscription" data-state="canceling">
                     <p data-part="cancel-note">{context.fill(Msg::PlanEnds, &[("date", &ends)])}</p>
-                    <button type="button" data-part="resume" disabled=move || busy.get() || !can_manage on:click=move |_| act(false)>
-                        {context.text(Msg::ResumePlan)}
-                    </button>
+                    // Only billing managers get the button; the server
+                    // refuses everyone else anyway.
+                    {can_manage.then(|| view! {
+                        <button type="button" data-part="resume" disabled=move || busy.get() on:click=move |_| act(false)>
+                            {context.text(Msg::ResumePlan)}
+                        </button>
+                    })}
                     {error}
                 </section>
             }
@@ -82,10 +86,12 @@ pub fn CancelSubscription() -> impl IntoView {
                 </section>
             }
             .into_any()
+        } else if !can_manage {
+            return None;
         } else {
             view! {
                 <section data-part="cancel-subscription" data-state="active">
-                    <button type="button" data-part="cancel" disabled=!can_manage on:click=move |_| confirming.set(true)>
+                    <button type="button" data-part="cancel" on:click=move |_| confirming.set(true)>
                         {context.text(Msg::CancelPlan)}
                     </button>
                 </section>
