@@ -11,7 +11,7 @@ use portico_types::{
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::load_subscription;
-use super::{access, billing, records, TokenScope};
+use super::{billing, records, TokenScope};
 use crate::catalog::{Catalog, Grant, Plan};
 use crate::db::Db;
 use crate::error::DomainError;
@@ -189,6 +189,9 @@ async fn find_member(
     }))
 }
 
+/// The snapshot for `scope`, whose standing the caller has checked:
+/// [`crate::extract::PortalAccess`] does, on every browser request, just
+/// before this runs (checking again here was a second query per read).
 pub async fn snapshot(
     db: &Db,
     catalog: &Catalog,
@@ -196,7 +199,6 @@ pub async fn snapshot(
     now: Timestamp,
 ) -> Result<PortalSnapshot, DomainError> {
     let mut conn = db.reader.acquire().await?;
-    access::check_standing(&mut conn, scope).await?;
     // What the viewer may do comes from their credential, never from the
     // request.
     let viewer = Viewer {
