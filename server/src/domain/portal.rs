@@ -13,7 +13,6 @@ use sqlx::{Row, SqliteConnection};
 use super::subscriptions::load_subscription;
 use super::{billing, TokenScope};
 use crate::catalog::{Catalog, Grant, Plan};
-use crate::db::Db;
 use crate::error::DomainError;
 
 /// The metering window that holds `now`: the calendar month (UTC). It does
@@ -212,15 +211,15 @@ async fn find_company_and_member(
 }
 
 /// The snapshot for `scope`, whose standing the caller has checked:
-/// [`crate::extract::PortalAccess`] does, on every browser request, just
-/// before this runs (checking again here was a second query per read).
+/// [`crate::extract::PortalRead`] does, on every browser request, just
+/// before this runs, and hands over the reader connection it checked on
+/// (checking again here was a second query per read).
 pub async fn snapshot(
-    db: &Db,
+    conn: &mut SqliteConnection,
     catalog: &Catalog,
     scope: &TokenScope,
     now: Timestamp,
 ) -> Result<PortalSnapshot, DomainError> {
-    let mut conn = db.reader.acquire().await?;
     // What the viewer may do comes from their credential, never from the
     // request.
     let viewer = Viewer {
@@ -244,7 +243,7 @@ pub async fn snapshot(
         company_keys: keys,
         credit,
         member: user,
-    }) = find_company_and_member(&mut conn, scope).await?
+    }) = find_company_and_member(conn, scope).await?
     else {
         // Not identified yet: the default plan with no usage, which is what
         // identify is about to create.
@@ -266,16 +265,15 @@ pub async fn snapshot(
         });
     };
 
-    let stored = load_subscription(&mut conn, &company_id).await?;
+    let stored = load_subscription(conn, &company_id).await?;
     let current = stored.as_ref().and_then(|s| s.as_of(now));
     let plan = current
         .as_ref()
         .and_then(|s| catalog.plan(&s.plan_id))
         .unwrap_or_else(|| catalog.default_plan());
     let window = metering_window(now);
-    let usage = load_usage(&mut conn, &company_id, window).await?;
-    let invoices =
-        billing::recent_invoices(&mut conn, &company_id, billing::RECENT_INVOICES).await?;
+    let usage = load_usage(conn, &company_id, window).await?;
+    let invoices = billing::recent_invoices(conn, &company_id, billing::RECENT_INVOICES).await?;
     let current_addons = current
         .as_ref()
         .map(|s| s.addons.clone())
