@@ -16,9 +16,10 @@ use crate::{root, size, tools};
 pub const TARGET_BROTLI_BYTES: usize = 90 * 1024;
 
 /// The regression budget, the one bundle figure that fails the build: the
-/// portal's brotli total when it was set (141,852 bytes on 2026-11-23: the
-/// demo bundle with every widget so far) plus 5%, rounded up to the next
-/// KB. Lower it when the bundle shrinks; raise it only on purpose.
+/// portal's brotli total when it was set (142,048 bytes on 2026-11-23, the
+/// demo bundle with every widget so far; 141,852 in an earlier build of the
+/// same code) plus 5%, rounded up to the next KB. Lower it when the bundle
+/// shrinks; raise it only on purpose.
 pub const REGRESSION_BUDGET_BROTLI_BYTES: usize = 146 * 1024;
 
 pub fn run_bundle(dist: &Path, out: &Path, table: &mut Table) -> Result<(), String> {

@@ -47,6 +47,15 @@ pub fn bench() -> Result<(), String> {
 
     let mut table = Table::default();
     let mut errors: Vec<String> = Vec::new();
+    // Timings mean little without the machine's load beside them: a build
+    // next door can double them.
+    let mut loads: Vec<(&str, f64)> = Vec::new();
+    let mut sample_load = |after: &'static str| {
+        if let Some(load) = load_average() {
+            loads.push((after, load));
+        }
+    };
+    sample_load("start");
     let mut record = |name: &str, result: Result<(), String>| {
         if let Err(e) = result {
             println!("\n  {name}: could not measure: {e}");
@@ -65,11 +74,13 @@ pub fn bench() -> Result<(), String> {
                 "mount",
                 mount::run_mount(&browser, &server, &dist, &scratch, &out, &mut table),
             );
+            sample_load("mount");
             step("scale: 1,000 entitlements and 500 members");
             record(
                 "scale",
                 scale::run_scale(&browser, &server, &dist, &scratch, &out, &mut table),
             );
+            sample_load("scale");
             drop(browser);
             drop(driver);
         }
@@ -86,12 +97,24 @@ pub fn bench() -> Result<(), String> {
         "server",
         load::run_load(&server, &scratch, &out, &mut table),
     );
+    sample_load("server");
 
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let shown: Vec<String> = loads.iter().map(|(_, l)| format!("{l:.1}")).collect();
+    table.info(
+        format!("machine: 1-min load average ({cores} cores)"),
+        shown.join(" / "),
+    );
     table.print();
     write_json(
         &out,
         "summary",
-        &json!({ "rows": table.to_json(), "errors": errors }),
+        &json!({
+            "rows": table.to_json(),
+            "errors": errors,
+            "cores": cores,
+            "load_average_1min": loads.iter().map(|(after, l)| json!({ "after": after, "load": l })).collect::<Vec<_>>(),
+        }),
     )?;
     println!(
         "\nresults: {}/{{bundle,mount,scale,server,summary}}.json",
@@ -109,6 +132,16 @@ pub fn bench() -> Result<(), String> {
     } else {
         Err(format!("bench failed:\n  {}", failed.join("\n  ")))
     }
+}
+
+/// The 1-minute load average (Linux), if the machine says.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn start_browser() -> Result<(Chromedriver, Browser), String> {
