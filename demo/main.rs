@@ -7,13 +7,57 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portico::{Portal, PortalProvider, TokenSource};
-use portico_types::{DemoAccount, DemoTokenRequest, PortalToken};
+use portico::{Entitlements, Portal, PortalProvider, TokenSource};
+use portico_types::{DemoAccount, DemoTokenRequest, PortalToken, WorkosOrganization, WorkosUser};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 fn main() {
-    leptos::mount::mount_to_body(App);
+    match query_param("bench-token") {
+        Some(token) => leptos::mount::mount_to_body(move || bench_page(token)),
+        None => leptos::mount::mount_to_body(App),
+    }
+}
+
+/// Bench-only, for `cargo xtask bench` (not a feature of the demo):
+/// `?bench-token=pt_…&bench-org=org_…&bench-user=user_…&bench-email=…`
+/// mounts the portal at once with that portal token, against a server run
+/// with `--catalog` (no demo endpoints, no host chrome): `<Entitlements/>`
+/// alone, or the whole `<Portal/>` with `&bench-view=portal`. The page
+/// exposes `window.porticoBenchRefresh()`, which reloads the portal data,
+/// so the bench can time a usage update (there is no JS API for it yet).
+fn bench_page(token: String) -> impl IntoView {
+    let user = WorkosUser {
+        id: query_param("bench-user").unwrap_or_default(),
+        email: query_param("bench-email").unwrap_or_default(),
+        first_name: None,
+        last_name: None,
+        email_verified: true,
+    };
+    let organization = WorkosOrganization {
+        id: query_param("bench-org").unwrap_or_default(),
+        name: None,
+    };
+    let whole_portal = query_param("bench-view").as_deref() == Some("portal");
+    view! {
+        <PortalProvider api_base=api_base() token=TokenSource::from(token) user=user organization=organization>
+            <BenchRefreshHook/>
+            {if whole_portal { view! { <Portal/> }.into_any() } else { view! { <Entitlements/> }.into_any() }}
+        </PortalProvider>
+    }
+}
+
+/// `window.porticoBenchRefresh()`: the bench page's handle on the
+/// provider's refresh.
+#[component]
+fn BenchRefreshHook() -> impl IntoView {
+    if let (Some(portal), Some(window)) = (portico::use_portal(), web_sys::window()) {
+        let refresh = Closure::<dyn Fn()>::new(move || portal.refresh());
+        let _ = js_sys::Reflect::set(&window, &"porticoBenchRefresh".into(), refresh.as_ref());
+        // Lives as long as the page.
+        refresh.forget();
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -2,6 +2,8 @@
 //! child process, chromedriver, and a minimal W3C WebDriver client for a
 //! headless Chromium. Plain HTTP on loopback only.
 
+pub mod bench;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,12 @@
 //! of failing with `SQLITE_BUSY`, and keeps read-then-write upserts free of
 //! races (two identifies for a new company cannot both create it). In WAL
 //! mode readers never wait for the writer.
+//!
+//! Pools do not ping a connection before handing it out
+//! (`test_before_acquire(false)`): a connection to a local file cannot have
+//! gone away, and each ping is a round trip to the connection's worker
+//! thread (sqlx runs every SQLite connection on its own thread), which on
+//! `GET /v1/portal` cost as much as a query.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -66,6 +72,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await
                 .map_err(DbError::Open)?;
@@ -76,6 +83,7 @@ impl Db {
                 * 2;
             let reader = SqlitePoolOptions::new()
                 .max_connections(readers)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await
                 .map_err(DbError::Open)?;

@@ -1,7 +1,8 @@
 //! Request extractors that turn bad input into the API's error body:
 //! [`ApiJson`] for JSON bodies, [`SecretKey`] for server-to-server calls and
 //! [`PortalAccess`] for browser calls (a portal token or a WorkOS AuthKit
-//! access token; see [`crate::auth`]).
+//! access token; see [`crate::auth`]), and [`PortalRead`], the same with the
+//! reader connection it checked on, for GET handlers.
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ use axum::Json;
 use portico_types::ErrorCode;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::Sqlite;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
@@ -214,60 +217,91 @@ impl FromRequestParts<AppState> for PortalAccess {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let credential = bearer(parts).map_err(IntoResponse::into_response)?;
-        let now = state.clock.now();
-        let (scope, used) = match CredentialKind::of(credential) {
-            CredentialKind::SecretKey => {
-                return Err(ApiError::forbidden(
-                    "never send the secret key from a browser: mint a portal token on your server instead",
-                )
-                .into_response())
-            }
-            CredentialKind::Jwt => {
-                let (scope, claims) = state
-                    .auth
-                    .authkit_scope(credential, now)
-                    .await
-                    .map_err(|e| authkit_rejection(e).into_response())?;
-                let used = BrowserCredential::AuthkitAccessToken {
-                    session_id: claims.sid,
-                    jti: claims.jti,
-                };
-                (scope, used)
-            }
-            CredentialKind::PortalToken | CredentialKind::Unknown => {
-                let claims = state
-                    .tokens
-                    .verify(credential, now)
-                    .map_err(|e| ApiError::from(e).into_response())?;
-                let scope = state.auth.portal_scope(&claims);
-                (scope, BrowserCredential::PortalToken { jti: claims.jti })
-            }
-        };
-
-        let mut conn = state
-            .db
-            .reader
-            .acquire()
-            .await
-            .map_err(|e| ApiError::from(crate::error::DomainError::from(e)).into_response())?;
-        access::check_standing(&mut conn, &scope)
-            .await
-            .map_err(|e| ApiError::from(e).into_response())?;
-        drop(conn);
-
-        let reads_only = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !reads_only {
-            state
-                .auth
-                .write_limiter
-                .check(&rate_limit_key(&scope), now)
-                .map_err(rate_limited)?;
-        }
-        Ok(PortalAccess {
-            scope,
-            credential: used,
-            billing_gate: state.auth.billing_gate.clone(),
-        })
+        // The connection goes back to the pool here, before the handler runs.
+        authenticate(parts, state).await.map(|(access, _)| access)
     }
+}
+
+/// [`PortalAccess`] and the reader connection its standing was checked on,
+/// for a GET handler that reads right away: it reads on that connection
+/// instead of acquiring another. Each connection handed back to the pool
+/// costs a round trip to its thread (sqlx checks it), which on
+/// `GET /v1/portal` was as much as a query. GET handlers only: it holds a
+/// reader connection until the handler returns.
+pub struct PortalRead {
+    pub access: PortalAccess,
+    pub conn: PoolConnection<Sqlite>,
+}
+
+impl FromRequestParts<AppState> for PortalRead {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (access, conn) = authenticate(parts, state).await?;
+        Ok(PortalRead { access, conn })
+    }
+}
+
+/// Verifies the browser credential, checks its scope's standing on a reader
+/// connection (returned with the access) and, on writes, the rate limit.
+async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(PortalAccess, PoolConnection<Sqlite>), Response> {
+    let credential = bearer(parts).map_err(IntoResponse::into_response)?;
+    let now = state.clock.now();
+    let (scope, used) = match CredentialKind::of(credential) {
+        CredentialKind::SecretKey => return Err(ApiError::forbidden(
+            "never send the secret key from a browser: mint a portal token on your server instead",
+        )
+        .into_response()),
+        CredentialKind::Jwt => {
+            let (scope, claims) = state
+                .auth
+                .authkit_scope(credential, now)
+                .await
+                .map_err(|e| authkit_rejection(e).into_response())?;
+            let used = BrowserCredential::AuthkitAccessToken {
+                session_id: claims.sid,
+                jti: claims.jti,
+            };
+            (scope, used)
+        }
+        CredentialKind::PortalToken | CredentialKind::Unknown => {
+            let claims = state
+                .tokens
+                .verify(credential, now)
+                .map_err(|e| ApiError::from(e).into_response())?;
+            let scope = state.auth.portal_scope(&claims);
+            (scope, BrowserCredential::PortalToken { jti: claims.jti })
+        }
+    };
+
+    let mut conn = state
+        .db
+        .reader
+        .acquire()
+        .await
+        .map_err(|e| ApiError::from(crate::error::DomainError::from(e)).into_response())?;
+    access::check_standing(&mut conn, &scope)
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
+
+    let reads_only = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !reads_only {
+        state
+            .auth
+            .write_limiter
+            .check(&rate_limit_key(&scope), now)
+            .map_err(rate_limited)?;
+    }
+    let access = PortalAccess {
+        scope,
+        credential: used,
+        billing_gate: state.auth.billing_gate.clone(),
+    };
+    Ok((access, conn))
 }

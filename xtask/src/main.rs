@@ -2,6 +2,7 @@
 //! included. Each command installs what it needs, idempotently, from the
 //! registries this project is allowed to reach (crates.io, npm, Debian).
 
+mod bench;
 mod elements;
 mod process;
 mod size;
@@ -18,6 +19,7 @@ commands:
   demo [--bind ADDR]   build the portal and run it with the server on SQLite
   test                 run every test: lint, unit, server, browser, end-to-end
   size                 build the release bundle and print its size
+  bench                bundle size, mount time, scale and server load, against the budgets
   setup                install the tools the other commands need";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("size") => size_command(),
+        Some("bench") => bench::bench(),
         Some("setup") => tools::setup(tools::Needs::all()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

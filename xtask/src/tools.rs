@@ -115,23 +115,33 @@ pub fn setup(needs: Needs) -> Result<(), String> {
     if needs.browser && !(PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists())
     {
         println!("    installing chromium and chromium-driver (Debian)");
-        let root_user = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
-        let apt = |args: &[&str]| {
-            let mut command = if root_user {
-                Command::new("apt-get")
-            } else {
-                Command::new("sudo")
-            };
-            if !root_user {
-                command.args(["-n", "apt-get"]);
-            }
-            command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            run(&mut command)
-        };
-        apt(&["update", "-qq"])?;
-        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]).map_err(|e| {
-            format!("{e}; install the Debian packages chromium and chromium-driver")
-        })?;
+        apt_install(&["chromium", "chromium-driver"])?;
     }
     Ok(())
+}
+
+/// `apt-get install` of Debian packages (through `sudo -n` unless root).
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let root_user = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut command = if root_user {
+            Command::new("apt-get")
+        } else {
+            Command::new("sudo")
+        };
+        if !root_user {
+            command.args(["-n", "apt-get"]);
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut command)
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend_from_slice(packages);
+    apt(&install).map_err(|e| {
+        format!(
+            "{e}; install the Debian package(s) {}",
+            packages.join(" and ")
+        )
+    })
 }

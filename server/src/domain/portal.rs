@@ -5,15 +5,14 @@
 use std::collections::HashMap;
 
 use portico_types::{
-    AddonSelection, CompanySummary, Entitlement, FeatureKind, Limit, Money, PortalSnapshot,
+    AddonSelection, CompanySummary, Entitlement, FeatureKind, Keys, Limit, Money, PortalSnapshot,
     Timestamp, UsagePeriod, UserSummary, Viewer,
 };
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::load_subscription;
-use super::{access, billing, records, TokenScope};
+use super::{billing, TokenScope};
 use crate::catalog::{Catalog, Grant, Plan};
-use crate::db::Db;
 use crate::error::DomainError;
 
 /// The metering window that holds `now`: the calendar month (UTC). It does
@@ -45,6 +44,9 @@ impl UsageTotals {
     }
 }
 
+/// One query: each row is a metered sum (tag 0), a gauge (1) or the seat
+/// count (2). Three separate queries cost three round trips to the
+/// connection's thread; this is the portal read's hot path.
 pub async fn load_usage(
     conn: &mut SqliteConnection,
     company_id: &str,
@@ -52,9 +54,13 @@ pub async fn load_usage(
 ) -> Result<UsageTotals, DomainError> {
     let mut totals = UsageTotals::default();
     let rows = sqlx::query(
-        "SELECT feature_id, SUM(quantity) FROM usage_events
-         WHERE company_id = ? AND occurred_at >= ? AND occurred_at < ?
-         GROUP BY feature_id",
+        "SELECT 0, feature_id, SUM(quantity) FROM usage_events
+         WHERE company_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3
+         GROUP BY feature_id
+         UNION ALL
+         SELECT 1, feature_id, value FROM usage_gauges WHERE company_id = ?1
+         UNION ALL
+         SELECT 2, NULL, COUNT(*) FROM memberships WHERE company_id = ?1 AND status = 'active'",
     )
     .bind(company_id)
     .bind(window.0 .0)
@@ -62,28 +68,17 @@ pub async fn load_usage(
     .fetch_all(&mut *conn)
     .await?;
     for row in rows {
-        let sum: i64 = row.try_get(1)?;
-        totals
-            .metered
-            .insert(row.try_get(0)?, u64::try_from(sum).unwrap_or(0));
+        let value = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
+        match row.try_get::<i64, _>(0)? {
+            0 => {
+                totals.metered.insert(row.try_get(1)?, value);
+            }
+            1 => {
+                totals.gauges.insert(row.try_get(1)?, value);
+            }
+            _ => totals.seats = value,
+        }
     }
-    let rows = sqlx::query("SELECT feature_id, value FROM usage_gauges WHERE company_id = ?")
-        .bind(company_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    for row in rows {
-        let value: i64 = row.try_get(1)?;
-        totals
-            .gauges
-            .insert(row.try_get(0)?, u64::try_from(value).unwrap_or(0));
-    }
-    let seats: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE company_id = ? AND status = 'active'",
-    )
-    .bind(company_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    totals.seats = u64::try_from(seats).unwrap_or(0);
     Ok(totals)
 }
 
@@ -140,63 +135,91 @@ pub fn build_entitlements(
         .collect()
 }
 
-async fn find_company(
+/// The token's company as the portal shows it, and the token's user if
+/// they are a member of it.
+struct Viewed {
+    company_id: String,
+    company_name: Option<String>,
+    company_keys: Keys,
+    /// The company's account credit, in minor units.
+    credit: i64,
+    member: Option<UserSummary>,
+}
+
+/// Reads the token's company (its name, every key it holds, its credit) and
+/// the token's user (their name and keys, only if they are a member of that
+/// company, not inactive and not deleted) in one query: a row per company
+/// key (tag 0), then a row per user key (tag 1). `None`: no company holds
+/// the token's key.
+async fn find_company_and_member(
     conn: &mut SqliteConnection,
     scope: &TokenScope,
-) -> Result<Option<(String, Option<String>)>, DomainError> {
-    let row = sqlx::query(
-        "SELECT c.id, c.name FROM company_keys k JOIN companies c ON c.id = k.company_id
-         WHERE k.key_name = ? AND k.key_value = ?",
+) -> Result<Option<Viewed>, DomainError> {
+    let (user_name, user_value) = match &scope.user {
+        Some(user) => (Some(user.name.as_str()), Some(user.value.as_str())),
+        None => (None, None),
+    };
+    let rows = sqlx::query(
+        "SELECT 0, c.id, c.name, held.key_name, held.key_value,
+                (SELECT balance FROM account_credits WHERE company_id = c.id)
+         FROM company_keys k
+         JOIN companies c ON c.id = k.company_id
+         JOIN company_keys held ON held.company_id = c.id
+         WHERE k.key_name = ?1 AND k.key_value = ?2
+         UNION ALL
+         SELECT 1, u.id, u.name, held.key_name, held.key_value, NULL
+         FROM company_keys ck
+         JOIN memberships m ON m.company_id = ck.company_id
+         JOIN users u ON u.id = m.user_id
+         JOIN user_keys k ON k.user_id = u.id
+         JOIN user_keys held ON held.user_id = u.id
+         WHERE ck.key_name = ?1 AND ck.key_value = ?2 AND k.key_name = ?3 AND k.key_value = ?4
+           AND m.status <> 'inactive' AND u.deleted_at IS NULL",
     )
     .bind(&scope.company.name)
     .bind(&scope.company.value)
-    .fetch_optional(&mut *conn)
+    .bind(user_name)
+    .bind(user_value)
+    .fetch_all(&mut *conn)
     .await?;
-    match row {
-        Some(row) => Ok(Some((row.try_get(0)?, row.try_get(1)?))),
-        None => Ok(None),
+    let mut viewed: Option<Viewed> = None;
+    let mut member: Option<UserSummary> = None;
+    for row in &rows {
+        let key: (String, String) = (row.try_get(3)?, row.try_get(4)?);
+        if row.try_get::<i64, _>(0)? == 0 {
+            let company = viewed.get_or_insert(Viewed {
+                company_id: row.try_get(1)?,
+                company_name: row.try_get(2)?,
+                company_keys: Keys::new(),
+                credit: row.try_get::<Option<i64>, _>(5)?.unwrap_or(0),
+                member: None,
+            });
+            company.company_keys.insert(key.0, key.1);
+        } else {
+            let user = match &mut member {
+                Some(user) => user,
+                None => member.insert(UserSummary {
+                    id: row.try_get(1)?,
+                    name: row.try_get(2)?,
+                    keys: Keys::new(),
+                }),
+            };
+            user.keys.insert(key.0, key.1);
+        }
     }
+    Ok(viewed.map(|company| Viewed { member, ..company }))
 }
 
-/// The token's user, only if they are a member of the token's company.
-async fn find_member(
-    conn: &mut SqliteConnection,
-    company_id: &str,
-    scope: &TokenScope,
-) -> Result<Option<UserSummary>, DomainError> {
-    let Some(user) = &scope.user else {
-        return Ok(None);
-    };
-    let row = sqlx::query(
-        "SELECT u.id, u.name FROM user_keys k
-         JOIN users u ON u.id = k.user_id
-         JOIN memberships m ON m.user_id = u.id AND m.company_id = ?
-         WHERE k.key_name = ? AND k.key_value = ?
-           AND m.status <> 'inactive' AND u.deleted_at IS NULL",
-    )
-    .bind(company_id)
-    .bind(&user.name)
-    .bind(&user.value)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: String = row.try_get(0)?;
-    let keys = records::user_keys(conn, &id).await?;
-    Ok(Some(UserSummary {
-        id,
-        name: row.try_get(1)?,
-        keys,
-    }))
-}
-
+/// The snapshot for `scope`, whose standing the caller has checked:
+/// [`crate::extract::PortalRead`] does, on every browser request, just
+/// before this runs, and hands over the reader connection it checked on
+/// (checking again here was a second query per read).
 pub async fn snapshot(
-    db: &Db,
+    conn: &mut SqliteConnection,
     catalog: &Catalog,
     scope: &TokenScope,
     now: Timestamp,
 ) -> Result<PortalSnapshot, DomainError> {
-    let mut conn = db.reader.acquire().await?;
-    access::check_standing(&mut conn, scope).await?;
     // What the viewer may do comes from their credential, never from the
     // request.
     let viewer = Viewer {
@@ -214,7 +237,14 @@ pub async fn snapshot(
         .map(|a| catalog.addon_summary(a))
         .collect();
 
-    let Some((company_id, company_name)) = find_company(&mut conn, scope).await? else {
+    let Some(Viewed {
+        company_id,
+        company_name,
+        company_keys: keys,
+        credit,
+        member: user,
+    }) = find_company_and_member(conn, scope).await?
+    else {
         // Not identified yet: the default plan with no usage, which is what
         // identify is about to create.
         let plan = catalog.default_plan();
@@ -235,19 +265,15 @@ pub async fn snapshot(
         });
     };
 
-    let keys = records::company_keys(&mut conn, &company_id).await?;
-    let user = find_member(&mut conn, &company_id, scope).await?;
-    let stored = load_subscription(&mut conn, &company_id).await?;
+    let stored = load_subscription(conn, &company_id).await?;
     let current = stored.as_ref().and_then(|s| s.as_of(now));
     let plan = current
         .as_ref()
         .and_then(|s| catalog.plan(&s.plan_id))
         .unwrap_or_else(|| catalog.default_plan());
     let window = metering_window(now);
-    let usage = load_usage(&mut conn, &company_id, window).await?;
-    let credit = billing::credit_balance(&mut conn, &company_id).await?;
-    let invoices =
-        billing::recent_invoices(&mut conn, &company_id, billing::RECENT_INVOICES).await?;
+    let usage = load_usage(conn, &company_id, window).await?;
+    let invoices = billing::recent_invoices(conn, &company_id, billing::RECENT_INVOICES).await?;
     let current_addons = current
         .as_ref()
         .map(|s| s.addons.clone())

@@ -110,19 +110,27 @@ impl StoredSubscription {
     }
 }
 
+/// The company's subscription with its add-ons, in one query (a row per
+/// add-on, or one row with none).
 pub async fn load_subscription(
     conn: &mut SqliteConnection,
     company_id: &str,
 ) -> Result<Option<StoredSubscription>, DomainError> {
-    let row = sqlx::query(
-        "SELECT plan_id, billing_interval, status, current_period_start, current_period_end,
-                trial_ends_at, cancel_at_period_end, scheduled_change, revision
-         FROM subscriptions WHERE company_id = ?",
+    let rows = sqlx::query(
+        "SELECT s.plan_id, s.billing_interval, s.status, s.current_period_start, s.current_period_end,
+                s.trial_ends_at, s.cancel_at_period_end, s.scheduled_change, s.revision,
+                a.addon_id, a.quantity
+         FROM subscriptions s
+         LEFT JOIN subscription_addons a ON a.company_id = s.company_id
+         WHERE s.company_id = ?
+         ORDER BY a.addon_id",
     )
     .bind(company_id)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
     let scheduled: Option<String> = row.try_get(7)?;
     let scheduled = match scheduled {
         Some(json) => Some(
@@ -131,21 +139,17 @@ pub async fn load_subscription(
         ),
         None => None,
     };
-    let addons = sqlx::query(
-        "SELECT addon_id, quantity FROM subscription_addons WHERE company_id = ? ORDER BY addon_id",
-    )
-    .bind(company_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| {
-        let quantity: i64 = row.try_get(1)?;
-        Ok(AddonSelection {
-            addon_id: row.try_get(0)?,
+    let mut addons = Vec::new();
+    for addon in &rows {
+        let Some(addon_id) = addon.try_get::<Option<String>, _>(9)? else {
+            continue;
+        };
+        let quantity: i64 = addon.try_get(10)?;
+        addons.push(AddonSelection {
+            addon_id,
             quantity: u32::try_from(quantity).unwrap_or(0),
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        });
+    }
     Ok(Some(StoredSubscription {
         plan_id: row.try_get(0)?,
         interval: parse_interval(row.try_get::<&str, _>(1)?)?,

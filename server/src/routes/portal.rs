@@ -6,18 +6,18 @@ use axum::Json;
 use crate::app::AppState;
 use crate::domain;
 use crate::error::ApiError;
-use crate::extract::PortalAccess;
+use crate::extract::PortalRead;
 
 /// `GET /v1/portal` (portal token): everything the widgets show for the
-/// token's company.
+/// token's company, read on the connection its standing was checked on.
 pub async fn portal(
     State(state): State<AppState>,
-    access: PortalAccess,
+    PortalRead { access, mut conn }: PortalRead,
 ) -> Result<impl IntoResponse, ApiError> {
     let snapshot = domain::portal::snapshot(
-        &state.db,
+        &mut conn,
         &state.catalog,
-        &access.scope(),
+        access.scope_ref(),
         state.clock.now(),
     )
     .await?;

@@ -1,0 +1,291 @@
+//! Browser-side measurements for `cargo xtask bench`, over the same
+//! WebDriver client as the end-to-end tests.
+//!
+//! Timings are taken inside the page with `performance.now()` and read back
+//! afterwards, so the WebDriver round trips that poll for completion never
+//! show up in a number. A recorder script is installed before any page
+//! script runs (Chromium's `Page.addScriptToEvaluateOnNewDocument`, through
+//! chromedriver's CDP endpoint): it watches the DOM from the first byte, so
+//! it sees the moment the portal's data appears.
+//!
+//! Marks read here are the provider's: `portico:mount` when the provider
+//! mounts, `portico:data` each time data arrives (after the JSON is parsed,
+//! before the DOM is updated).
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::{Browser, Result};
+
+/// Installed into every new document of a session. It watches for what
+/// the page's URL fragment names (`#portico-bench=` and a URI-encoded
+/// `{"selector": …, "count": …}`, which the host page ignores), and sets in
+/// `window.__porticoBench`, once the DOM first matches the selector `count`
+/// times: `shownAt` (the mutation that made it so) and `frameAt` (the start
+/// of the next animation frame after that).
+const RECORDER: &str = r#"
+(() => {
+  const bench = window.__porticoBench = { shownAt: null, frameAt: null };
+  const found = /[#&]portico-bench=([^&]*)/.exec(location.hash);
+  if (!found) return;
+  const watch = JSON.parse(decodeURIComponent(found[1]));
+  const check = () => {
+    if (bench.shownAt !== null) return;
+    if (document.querySelectorAll(watch.selector).length < watch.count) return;
+    bench.shownAt = performance.now();
+    observer.disconnect();
+    requestAnimationFrame(() => { bench.frameAt = performance.now(); });
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+})();
+"#;
+
+/// Installs the recorder into every document this session opens from now
+/// on. Call once per session, before the first [`load_and_watch`].
+pub fn install_recorder(browser: &Browser) -> Result<()> {
+    browser
+        .command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": RECORDER },
+            })),
+        )
+        .map(|_| ())
+}
+
+/// When the DOM first showed the data, relative to the provider's marks.
+#[derive(Debug, Clone)]
+pub struct RenderTiming {
+    /// `portico:mount` → `portico:data`: the round trip, JSON included.
+    pub mount_to_data_ms: f64,
+    /// `portico:mount` → the watched elements all in the DOM.
+    pub mount_to_shown_ms: f64,
+    /// `portico:data` → the watched elements all in the DOM: work in the
+    /// page after the data arrived.
+    pub data_to_shown_ms: f64,
+    /// `portico:data` → the start of the next animation frame after the DOM
+    /// showed the data.
+    pub data_to_frame_ms: f64,
+}
+
+/// Opens `url` and waits until `selector` matches at least `count`
+/// elements (and one animation frame has started after that), then reads
+/// when that happened. Needs [`install_recorder`] first.
+pub fn load_and_watch(
+    browser: &Browser,
+    url: &str,
+    selector: &str,
+    count: u64,
+    timeout: Duration,
+) -> Result<RenderTiming> {
+    let watch = json!({ "selector": selector, "count": count }).to_string();
+    let url = format!("{url}#portico-bench={}", uri_encode(&watch));
+    // From a blank page, so that the same URL twice is still a new
+    // document (only the fragment would change otherwise: no reload).
+    browser.goto("about:blank")?;
+    browser.goto(&url)?;
+    browser.wait_for(
+        "window.__porticoBench && window.__porticoBench.frameAt !== null",
+        timeout,
+    )?;
+    let value = browser.execute(
+        r#"
+        const mount = performance.getEntriesByName('portico:mount')[0];
+        const data = performance.getEntriesByName('portico:data')[0];
+        const bench = window.__porticoBench;
+        if (!mount || !data) return null;
+        return {
+          mount_to_data_ms: data.startTime - mount.startTime,
+          mount_to_shown_ms: bench.shownAt - mount.startTime,
+          data_to_shown_ms: bench.shownAt - data.startTime,
+          data_to_frame_ms: bench.frameAt - data.startTime,
+        };
+        "#,
+        vec![],
+    )?;
+    if value.is_null() {
+        return Err("the page has no portico:mount / portico:data marks".to_owned());
+    }
+    let ms = |name: &str| value[name].as_f64().unwrap_or(f64::NAN);
+    Ok(RenderTiming {
+        mount_to_data_ms: ms("mount_to_data_ms"),
+        mount_to_shown_ms: ms("mount_to_shown_ms"),
+        data_to_shown_ms: ms("data_to_shown_ms"),
+        data_to_frame_ms: ms("data_to_frame_ms"),
+    })
+}
+
+/// The API requests the portal's first data waited for: the chain ending
+/// at the `/v1/portal` response that delivered it (the last one to end
+/// before the `portico:data` mark), each link a request that ended before
+/// the next one started. One request is one round trip.
+///
+/// Unlike [`crate::mount_timing`]'s `critical_path`, which takes the
+/// longest chain among every request that ended before the data, this
+/// never counts identify when it merely happened to start after the portal
+/// read ended (it runs beside the read; the data never waits for it). That
+/// happened in about 1 load in 20 here, which would make a budget on the
+/// count flaky.
+pub fn requests_before_data(browser: &Browser) -> Result<Vec<String>> {
+    let value = browser.execute(
+        r#"
+        const mount = performance.getEntriesByName('portico:mount')[0];
+        const data = performance.getEntriesByName('portico:data')[0];
+        if (!mount || !data) return null;
+        const path = e => new URL(e.name).pathname;
+        const api = performance.getEntriesByType('resource')
+          .filter(e => e.name.includes('/v1/') && e.startTime >= mount.startTime);
+        const delivered = api
+          .filter(e => path(e) === '/v1/portal' && e.responseEnd <= data.startTime + 0.5)
+          .sort((a, b) => b.responseEnd - a.responseEnd)[0];
+        if (!delivered) return [];
+        const chain = e => {
+          let longest = [];
+          for (const p of api) {
+            if (p !== e && p.responseEnd <= e.startTime) {
+              const before = chain(p);
+              if (before.length > longest.length) longest = before;
+            }
+          }
+          return longest.concat([path(e)]);
+        };
+        return chain(delivered);
+        "#,
+        vec![],
+    )?;
+    let list = value
+        .as_array()
+        .ok_or("the page has no portico:mount / portico:data marks")?;
+    Ok(list
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect())
+}
+
+/// `encodeURIComponent` for ASCII: everything but letters and digits
+/// percent-encoded.
+fn uri_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// How long one refresh of the portal took to show a changed value.
+#[derive(Debug, Clone)]
+pub struct UpdateTiming {
+    /// From calling the page's refresh to the element's text changing:
+    /// the round trip and the re-render.
+    pub refresh_to_shown_ms: f64,
+    /// From the refresh's `portico:data` mark to the text changing: the
+    /// re-render alone.
+    pub data_to_shown_ms: f64,
+    pub text_before: String,
+    pub text_after: String,
+}
+
+/// Calls `refresh` (a JavaScript expression that makes the portal reload
+/// its data, e.g. a bench-only hook of the host page) and times until the
+/// text of `selector` changes.
+pub fn time_update(
+    browser: &Browser,
+    refresh: &str,
+    selector: &str,
+    timeout: Duration,
+) -> Result<UpdateTiming> {
+    let script = format!(
+        r#"
+        const el = document.querySelector(arguments[0]);
+        if (!el) return false;
+        const update = window.__porticoBenchUpdate = {{ before: el.textContent, after: null, start: null, shownAt: null }};
+        const observer = new MutationObserver(() => {{
+          const now = document.querySelector(arguments[0]);
+          if (update.shownAt === null && now && now.textContent !== update.before) {{
+            update.shownAt = performance.now();
+            update.after = now.textContent;
+            observer.disconnect();
+          }}
+        }});
+        observer.observe(document.body, {{ childList: true, subtree: true, characterData: true }});
+        update.start = performance.now();
+        {refresh};
+        return true;
+        "#
+    );
+    if browser.execute(&script, vec![json!(selector)])? != Value::Bool(true) {
+        return Err(format!("no element {selector} to watch"));
+    }
+    browser.wait_for(
+        "window.__porticoBenchUpdate && window.__porticoBenchUpdate.shownAt !== null",
+        timeout,
+    )?;
+    let value = browser.execute(
+        r#"
+        const update = window.__porticoBenchUpdate;
+        const data = performance.getEntriesByName('portico:data')
+          .filter(e => e.startTime >= update.start).pop();
+        return {
+          refresh_to_shown_ms: update.shownAt - update.start,
+          data_to_shown_ms: data ? update.shownAt - data.startTime : null,
+          before: update.before,
+          after: update.after,
+        };
+        "#,
+        vec![],
+    )?;
+    Ok(UpdateTiming {
+        refresh_to_shown_ms: value["refresh_to_shown_ms"].as_f64().unwrap_or(f64::NAN),
+        data_to_shown_ms: value["data_to_shown_ms"].as_f64().unwrap_or(f64::NAN),
+        text_before: value["before"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        text_after: value["after"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    })
+}
+
+/// The median and 90th percentile (nearest rank) of some samples.
+pub fn median_p90(samples: &[f64]) -> (f64, f64) {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    sorted.sort_by(f64::total_cmp);
+    let rank = |p: f64| {
+        let index = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+        sorted[index]
+    };
+    let median = if sorted.len() % 2 == 1 {
+        sorted[sorted.len() / 2]
+    } else {
+        (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0
+    };
+    (median, rank(0.9))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_p90;
+
+    #[test]
+    fn median_and_p90_by_nearest_rank() {
+        let samples: Vec<f64> = (1..=20).map(f64::from).collect();
+        assert_eq!(median_p90(&samples), (10.5, 18.0));
+        assert_eq!(median_p90(&[3.0, 1.0, 2.0]), (2.0, 3.0));
+        assert!(median_p90(&[]).0.is_nan());
+    }
+}

@@ -1,0 +1,155 @@
+//! What `GET /v1/portal` reads in its few combined queries: the company
+//! with every key and its credit, the viewer only when a member, the
+//! subscription's add-ons in order, and usage of every kind. Pinned here
+//! because the reads are merged for speed (see `domain::portal`).
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{entitlement, Auth, TestApp};
+
+const ORG: &str = "org_01SNAPSHOTSNAPSHOTSNAPSHOT";
+const OTHER_ORG: &str = "org_01OTHEROTHEROTHEROTHEROTH";
+const MEMBER: &str = "user_01MEMBERMEMBERMEMBERMEMB";
+const SECOND: &str = "user_01SECONDSECONDSECONDSEC";
+const OUTSIDER: &str = "user_01OUTSIDEROUTSIDEROUTSI";
+
+async fn company_id(app: &TestApp, org: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT company_id FROM company_keys WHERE key_name = 'workos_organization_id' AND key_value = ?",
+    )
+    .bind(org)
+    .fetch_one(&app.db.reader)
+    .await
+    .unwrap()
+}
+
+async fn user(app: &TestApp, user: &str, email: &str, org: &str) {
+    let (status, body) = app
+        .put(
+            "/v1/users",
+            Auth::Secret,
+            json!({
+                "keys": { "workos_user_id": user, "email": email },
+                "name": format!("Name of {email}"),
+                "company": { "workos_organization_id": org },
+            }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
+#[tokio::test]
+async fn the_snapshot_reads_company_viewer_subscription_credit_and_usage() {
+    let app = TestApp::new().await;
+    let (status, body) = app
+        .put(
+            "/v1/companies",
+            Auth::Secret,
+            json!({ "keys": { "workos_organization_id": ORG, "crm_id": "crm-42" }, "name": "Snapshot Co" }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    app.put(
+        "/v1/companies",
+        Auth::Secret,
+        json!({ "keys": { "workos_organization_id": OTHER_ORG } }),
+    )
+    .await;
+    user(&app, MEMBER, "member@snap.test", ORG).await;
+    user(&app, SECOND, "second@snap.test", ORG).await;
+    user(&app, OUTSIDER, "outsider@snap.test", OTHER_ORG).await;
+    // Add-ons stored out of order are listed by id.
+    app.subscribe(
+        ORG,
+        "pro",
+        "month",
+        3,
+        &[("sso_connection", 1), ("extra_seats", 3)],
+    )
+    .await;
+    sqlx::query(
+        "INSERT INTO account_credits (company_id, balance, updated_at) VALUES (?, 1234, 0)",
+    )
+    .bind(company_id(&app, ORG).await)
+    .execute(&app.db.writer)
+    .await
+    .unwrap();
+    for (feature, quantity, mode) in [
+        ("api_calls", 700, "increment"),
+        ("api_calls", 50, "increment"),
+        ("projects", 4, "set"),
+        ("storage_gb", 9, "set"),
+    ] {
+        let (status, body) = app
+            .post(
+                "/v1/usage",
+                Auth::Secret,
+                json!({ "company": { "workos_organization_id": ORG }, "feature": feature, "quantity": quantity, "mode": mode }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    let token = app.token(ORG, Some(MEMBER)).await;
+    let (status, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{snapshot}");
+    assert_eq!(snapshot["company"]["name"], "Snapshot Co");
+    assert_eq!(
+        snapshot["company"]["keys"],
+        json!({ "crm_id": "crm-42", "workos_organization_id": ORG })
+    );
+    assert_eq!(snapshot["user"]["name"], "Name of member@snap.test");
+    assert_eq!(
+        snapshot["user"]["keys"],
+        json!({ "email": "member@snap.test", "workos_user_id": MEMBER })
+    );
+    assert_eq!(
+        snapshot["subscription"]["addons"],
+        json!([
+            { "addon_id": "extra_seats", "quantity": 3 },
+            { "addon_id": "sso_connection", "quantity": 1 }
+        ])
+    );
+    assert_eq!(
+        snapshot["credit_balance"],
+        json!({ "amount_minor": 1234, "currency": "USD" })
+    );
+    assert_eq!(
+        snapshot["upcoming_invoice"]["credit_applied"]["amount_minor"],
+        1234
+    );
+    assert_eq!(entitlement(&snapshot, "api_calls")["usage"], 750);
+    assert_eq!(entitlement(&snapshot, "projects")["usage"], 4);
+    assert_eq!(entitlement(&snapshot, "storage_gb")["usage"], 9);
+    assert_eq!(
+        entitlement(&snapshot, "seats")["usage"],
+        2,
+        "the two members of this company, not the other's"
+    );
+    assert_eq!(entitlement(&snapshot, "sso")["access"], true, "the add-on");
+
+    // A user who is not a member, or no user at all: no viewer, the same
+    // company.
+    for token in [
+        app.token(ORG, Some(OUTSIDER)).await,
+        app.token(ORG, None).await,
+    ] {
+        let (status, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{snapshot}");
+        assert_eq!(snapshot["user"], json!(null));
+        assert_eq!(snapshot["company"]["name"], "Snapshot Co");
+        assert_eq!(snapshot["credit_balance"]["amount_minor"], 1234);
+    }
+
+    // The other company: no subscription, no credit, its own member.
+    let token = app.token(OTHER_ORG, Some(OUTSIDER)).await;
+    let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
+    assert_eq!(snapshot["user"]["keys"]["workos_user_id"], OUTSIDER);
+    assert_eq!(snapshot["subscription"], json!(null));
+    assert_eq!(snapshot["credit_balance"], json!(null));
+    assert_eq!(snapshot["plan"]["id"], "free");
+    assert_eq!(entitlement(&snapshot, "api_calls")["usage"], 0);
+    assert_eq!(entitlement(&snapshot, "seats")["usage"], 1);
+}
