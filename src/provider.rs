@@ -44,6 +44,9 @@ pub struct PortalContext {
     identified: StoredValue<bool>,
     reread_after_identify: StoredValue<bool>,
     strings: StoredValue<Strings>,
+    /// Bumped when the strings change, so that widgets which keep their
+    /// DOM across data refreshes rebuild it in the new words.
+    strings_epoch: StoredValue<u32>,
     formatter: StoredValue<Formatter>,
 }
 
@@ -58,6 +61,7 @@ impl PortalContext {
             identified: StoredValue::new(false),
             reread_after_identify: StoredValue::new(false),
             strings: StoredValue::new(strings),
+            strings_epoch: StoredValue::new(0),
             formatter: StoredValue::new(formatter),
         }
     }
@@ -92,6 +96,12 @@ impl PortalContext {
         self.strings.with_value(|s| s.fill(message, values))
     }
 
+    /// Changes whenever [`set_strings`](Self::set_strings) does (not
+    /// reactive by itself: `set_strings` also notifies through the state).
+    pub fn strings_epoch(&self) -> u32 {
+        self.strings_epoch.get_value()
+    }
+
     pub fn formatter(&self) -> Formatter {
         self.formatter.get_value()
     }
@@ -104,6 +114,7 @@ impl PortalContext {
     /// JavaScript); every widget re-renders with it.
     pub fn set_strings(&self, strings: Strings) {
         if self.strings.try_set_value(strings).is_none() {
+            self.strings_epoch.update_value(|epoch| *epoch += 1);
             // Tell the widgets: they render from `state`.
             self.state.update(|_| {});
         }
@@ -229,7 +240,8 @@ fn browser_language() -> Option<String> {
     web_sys::window()?.navigator().language()
 }
 
-fn performance_mark(name: &str) {
+/// A `performance.mark` the benchmarks read back (`cargo xtask bench`).
+pub(crate) fn performance_mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }

@@ -20,5 +20,5 @@ pub use members::Members;
 pub use plan_picker::PlanPicker;
 pub use plan_view::PlanView;
 pub use portal::Portal;
-pub(crate) use status::portal_view;
+pub(crate) use status::{portal_view, portal_view_kept};
 pub use upcoming_bill::UpcomingBill;

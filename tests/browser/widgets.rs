@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{account, api, mount, token};
+use crate::support::{account, admin, api, mount, paying_customer, sleep, token};
 
 #[wasm_bindgen_test]
 async fn portal_renders_a_paid_plan_and_its_entitlements() {
@@ -257,4 +257,67 @@ async fn text_numbers_and_money_follow_the_locale_and_overrides() {
     custom.wait_for("[data-part=plan][data-state=active]").await;
     assert_eq!(custom.text("[data-part=status-badge]"), "In good standing");
     assert_eq!(custom.text("[data-part=price-interval]"), "per month");
+}
+
+thread_local! {
+    static REFRESHER: std::cell::Cell<Option<portico::PortalContext>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Hands the test the provider's context, to refresh the portal data.
+#[component]
+fn CaptureRefresher() -> impl IntoView {
+    REFRESHER.with(|slot| slot.set(portico::use_portal()));
+}
+
+#[wasm_bindgen_test]
+async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
+    let (user, organization, token) = paying_customer("Row Keepers").await;
+    let org_id = organization.id.clone();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <CaptureRefresher/>
+                <Entitlements/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=entitlement-list]").await;
+    let row = |feature: &str| format!("[data-part=entitlement][data-feature={feature}]");
+    let value = |feature: &str| format!("{} [data-part=entitlement-value]", row(feature));
+    let before_projects = view.find(&row("projects"));
+    let before_sso = view.find(&row("sso"));
+    let rows_before = view.count("[data-part=entitlement]");
+    assert_eq!(view.text(&value("api_calls")), "0 of 100,000");
+
+    let _: serde_json::Value = admin(
+        "POST",
+        "/v1/usage",
+        serde_json::json!({
+            "company": { "workos_organization_id": org_id },
+            "feature": "api_calls",
+            "quantity": 1234,
+        }),
+    )
+    .await;
+    let context = REFRESHER
+        .with(|slot| slot.get())
+        .expect("the provider's context");
+    context.refresh();
+    for _ in 0..100 {
+        if view.text(&value("api_calls")) != "0 of 100,000" {
+            break;
+        }
+        sleep(20).await;
+    }
+
+    assert_eq!(view.text(&value("api_calls")), "1,234 of 100,000");
+    assert_eq!(view.count("[data-part=entitlement]"), rows_before);
+    // The unchanged rows are the same DOM nodes: a refresh does not rebuild
+    // the list (which would drop any focus or selection inside it).
+    assert!(view
+        .find(&row("projects"))
+        .is_same_node(Some(&before_projects)));
+    assert!(view.find(&row("sso")).is_same_node(Some(&before_sso)));
+    assert!(before_projects.is_connected() && before_sso.is_connected());
 }

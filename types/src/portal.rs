@@ -128,7 +128,7 @@ impl<'de> Deserialize<'de> for Limit {
 }
 
 /// One feature as the company has it now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Entitlement {
     pub feature_id: String,
     pub name: String,

@@ -1,36 +1,49 @@
 //! `Entitlements`: every feature of the plan, with on/off, `used / limit`
 //! meters, unlimited allowances, reset dates and over-limit warnings.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit, PortalSnapshot};
+use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
-use super::portal_view;
+use super::portal_view_kept;
 use crate::format::Formatter;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
 
+/// Every feature of the company's plan. A refresh (say, after a usage
+/// event) rebuilds only the rows whose entitlement changed: each row is
+/// keyed by its whole entitlement.
 #[component]
 pub fn Entitlements() -> impl IntoView {
-    portal_view("entitlements", entitlement_list)
+    portal_view_kept("entitlements", entitlement_list)
 }
 
-fn entitlement_list(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
+fn entitlement_list(context: PortalContext) -> impl IntoView {
     let format = context.formatter();
-    let rows = snapshot
-        .entitlements
-        .iter()
-        .map(|e| entitlement_row(context, &format, e))
-        .collect::<Vec<_>>();
-    let empty = rows.is_empty();
+    let entitlements = move || {
+        context
+            .snapshot()
+            .map(|s| s.entitlements.clone())
+            .unwrap_or_default()
+    };
+    let empty = Memo::new(move |_| {
+        context
+            .snapshot()
+            .is_some_and(|s| s.entitlements.is_empty())
+    });
     view! {
-        <section data-part="entitlements" data-state=if empty { "empty" } else { "ready" }>
+        <section data-part="entitlements" data-state=move || if empty.get() { "empty" } else { "ready" }>
             <h2 data-part="entitlements-title">{context.text(Msg::EntitlementsTitle)}</h2>
-            {if empty {
+            {move || if empty.get() {
                 view! { <p data-part="empty-state">{context.text(Msg::EntitlementsEmpty)}</p> }.into_any()
             } else {
-                view! { <ul data-part="entitlement-list">{rows}</ul> }.into_any()
+                let format = format.clone();
+                view! {
+                    <ul data-part="entitlement-list">
+                        <For each=entitlements key=Entitlement::clone let:entitlement>
+                            {entitlement_row(context, &format, &entitlement)}
+                        </For>
+                    </ul>
+                }.into_any()
             }}
         </section>
     }

@@ -47,11 +47,37 @@ fn failure(part: &'static str, context: PortalContext, error: ClientError) -> im
     }
 }
 
+/// Which of its three faces a widget shows. `Ready` carries the strings'
+/// epoch: new strings rebuild a widget that otherwise keeps its DOM.
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(ClientError),
+    Ready(u32),
+}
+
 /// Renders `ready` once the portal data is in, and the loading or error
 /// state until then. Outside a provider it says so instead of panicking.
+/// `ready` runs again for every new snapshot: right for small widgets.
 pub fn portal_view<F, V>(part: &'static str, ready: F) -> impl IntoView
 where
     F: Fn(PortalContext, Arc<PortalSnapshot>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let ready = Arc::new(ready);
+    portal_view_kept(part, move |context| {
+        let ready = ready.clone();
+        move || context.snapshot().map(|snapshot| ready(context, snapshot))
+    })
+}
+
+/// Like [`portal_view`], but `ready` runs once per entry into the ready
+/// state and reads the snapshot itself (`context.snapshot()`), reactively:
+/// a long list keeps its rows across refreshes and updates only the ones
+/// that changed.
+pub fn portal_view_kept<F, V>(part: &'static str, ready: F) -> impl IntoView
+where
+    F: Fn(PortalContext) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
     let Some(context) = use_portal() else {
@@ -63,9 +89,14 @@ where
             </section>
         });
     };
-    Either::Right(move || match context.state() {
-        LoadState::Loading => skeleton(part, context).into_any(),
-        LoadState::Failed(error) => failure(part, context, error).into_any(),
-        LoadState::Ready(snapshot) => ready(context, snapshot).into_any(),
+    let phase = Memo::new(move |_| match context.state() {
+        LoadState::Loading => Phase::Loading,
+        LoadState::Failed(error) => Phase::Failed(error),
+        LoadState::Ready(_) => Phase::Ready(context.strings_epoch()),
+    });
+    Either::Right(move || match phase.get() {
+        Phase::Loading => skeleton(part, context).into_any(),
+        Phase::Failed(error) => failure(part, context, error).into_any(),
+        Phase::Ready(_) => ready(context).into_any(),
     })
 }
