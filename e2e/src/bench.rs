@@ -70,6 +70,10 @@ pub struct RenderTiming {
     /// `portico:data` → the start of the next animation frame after the DOM
     /// showed the data.
     pub data_to_frame_ms: f64,
+    /// `portico:members-data` (the Members widget's list arrived, a second
+    /// read after the portal's) → the watched elements all in the DOM;
+    /// `None` on pages without that mark.
+    pub members_data_to_shown_ms: Option<f64>,
 }
 
 /// Opens `url` and waits until `selector` matches at least `count`
@@ -96,9 +100,11 @@ pub fn load_and_watch(
         r#"
         const mount = performance.getEntriesByName('portico:mount')[0];
         const data = performance.getEntriesByName('portico:data')[0];
+        const members = performance.getEntriesByName('portico:members-data').at(-1);
         const bench = window.__porticoBench;
         if (!mount || !data) return null;
         return {
+          members_data_to_shown_ms: members ? bench.shownAt - members.startTime : null,
           mount_to_data_ms: data.startTime - mount.startTime,
           mount_to_shown_ms: bench.shownAt - mount.startTime,
           data_to_shown_ms: bench.shownAt - data.startTime,
@@ -116,6 +122,7 @@ pub fn load_and_watch(
         mount_to_shown_ms: ms("mount_to_shown_ms"),
         data_to_shown_ms: ms("data_to_shown_ms"),
         data_to_frame_ms: ms("data_to_frame_ms"),
+        members_data_to_shown_ms: value["members_data_to_shown_ms"].as_f64(),
     })
 }
 

@@ -19,7 +19,9 @@ commands:
   demo [--bind ADDR]   build the portal and run it with the server on SQLite
   test                 run every test: lint, unit, server, browser, end-to-end
   size                 build the release bundle and print its size
-  bench                bundle size, mount time, scale and server load, against the budgets
+  bench [SECTION..]    bundle size, mount time, scale and server load, against the budgets
+                       (sections: bundle, mount, scale, server; default all);
+                       `bench serve-scale` serves the scale page for a profiler
   setup                install the tools the other commands need";
 
 fn main() -> ExitCode {
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("size") => size_command(),
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("setup") => tools::setup(tools::Needs::all()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -205,6 +207,8 @@ fn test() -> Result<(), String> {
     println!("\nthe portal module ({}):", portal.display());
     report.print();
     report.write_json(&root().join("target/bench/size.json"))?;
+    // Bytes are a stable figure, so this budget may fail the build.
+    bench::bundle::check_regression_budget(&report)?;
     let react = build_react_example()?;
 
     step("end-to-end: the built demo and examples, the real server, headless Chromium");

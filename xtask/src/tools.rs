@@ -85,6 +85,13 @@ pub fn setup(needs: Needs) -> Result<(), String> {
     {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    // The portal module rebuilds the standard library for size (see
+    // elements.rs), which needs its source.
+    let components = output(Command::new("rustup").args(["component", "list", "--installed"]))
+        .unwrap_or_default();
+    if !components.lines().any(|c| c.trim() == "rust-src") {
+        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    }
 
     let bindgen = locked_wasm_bindgen_version()?;
     let installed = version_of("wasm-bindgen", &["--version"]).unwrap_or_default();

@@ -104,6 +104,7 @@ fn fetch_members(context: PortalContext, load: RwSignal<Load>, generation: Store
         }
         match result {
             Ok(list) => {
+                crate::provider::performance_mark("portico:members-data");
                 let joined = list
                     .members
                     .iter()

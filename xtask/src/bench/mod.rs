@@ -12,12 +12,13 @@
 //! printed and saved, never enforced: they depend on the machine.
 
 mod api;
-mod bundle;
+pub mod bundle;
 mod load;
 mod mount;
 mod report;
 mod scale;
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use portico_e2e::{bench::install_recorder, Browser, Chromedriver};
@@ -27,10 +28,28 @@ use crate::process::{cargo, output, run};
 use crate::{build_bundle, root, step, tools};
 use report::{write_json, Table};
 
-pub fn bench() -> Result<(), String> {
+/// The sections, in the order they run; `cargo xtask bench scale` (say)
+/// runs only the named ones.
+const SECTIONS: [&str; 4] = ["bundle", "mount", "scale", "server"];
+
+pub fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("serve-scale") {
+        return serve_scale();
+    }
+    if let Some(unknown) = args.iter().find(|a| !SECTIONS.contains(&a.as_str())) {
+        return Err(format!(
+            "no bench section named {unknown:?}; the sections are {}",
+            SECTIONS.join(", ")
+        ));
+    }
+    let wanted = |section: &str| args.is_empty() || args.iter().any(|a| a == section);
     tools::setup(tools::Needs::all())?;
     install_bench_tools()?;
-    let dist = build_bundle()?;
+    let dist = if wanted("mount") || wanted("scale") {
+        build_bundle()?
+    } else {
+        PathBuf::new()
+    };
     step("building the server (--profile server: opt-level 3, thin LTO)");
     run(cargo().args([
         "build",
@@ -63,41 +82,51 @@ pub fn bench() -> Result<(), String> {
         }
     };
 
-    step("bundle: bytes, and the wasm's largest items");
-    record("bundle", bundle::run_bundle(&dist, &out, &mut table));
-
-    step("starting headless Chromium");
-    match start_browser() {
-        Ok((driver, browser)) => {
-            step("mount to rendered: the demo, 20 page loads");
-            record(
-                "mount",
-                mount::run_mount(&browser, &server, &dist, &scratch, &out, &mut table),
-            );
-            sample_load("mount");
-            step("scale: 1,000 entitlements and 500 members");
-            record(
-                "scale",
-                scale::run_scale(&browser, &server, &dist, &scratch, &out, &mut table),
-            );
-            sample_load("scale");
-            drop(browser);
-            drop(driver);
-        }
-        Err(e) => record("browser", Err(e)),
+    if wanted("bundle") {
+        step("bundle: bytes, and the wasm's largest items");
+        record("bundle", bundle::run_bundle(&out, &mut table));
     }
 
-    step(&format!(
-        "server: wrk -t{} -c{} -d{}s against GET /v1/portal and POST /v1/identify",
-        load::THREADS,
-        load::CONNECTIONS,
-        load::SECONDS
-    ));
-    record(
-        "server",
-        load::run_load(&server, &scratch, &out, &mut table),
-    );
-    sample_load("server");
+    if wanted("mount") || wanted("scale") {
+        step("starting headless Chromium");
+        match start_browser() {
+            Ok((driver, browser)) => {
+                if wanted("mount") {
+                    step("mount to rendered: the demo, 20 page loads");
+                    record(
+                        "mount",
+                        mount::run_mount(&browser, &server, &dist, &scratch, &out, &mut table),
+                    );
+                    sample_load("mount");
+                }
+                if wanted("scale") {
+                    step("scale: 1,000 entitlements and 500 members");
+                    record(
+                        "scale",
+                        scale::run_scale(&browser, &server, &dist, &scratch, &out, &mut table),
+                    );
+                    sample_load("scale");
+                }
+                drop(browser);
+                drop(driver);
+            }
+            Err(e) => record("browser", Err(e)),
+        }
+    }
+
+    if wanted("server") {
+        step(&format!(
+            "server: wrk -t{} -c{} -d{}s against GET /v1/portal and POST /v1/identify",
+            load::THREADS,
+            load::CONNECTIONS,
+            load::SECONDS
+        ));
+        record(
+            "server",
+            load::run_load(&server, &scratch, &out, &mut table),
+        );
+        sample_load("server");
+    }
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let shown: Vec<String> = loads.iter().map(|(_, l)| format!("{l:.1}")).collect();
@@ -132,6 +161,28 @@ pub fn bench() -> Result<(), String> {
     } else {
         Err(format!("bench failed:\n  {}", failed.join("\n  ")))
     }
+}
+
+/// `cargo xtask bench serve-scale`: the scale section's seeded server and
+/// page, left running for a profiler.
+fn serve_scale() -> Result<(), String> {
+    tools::setup(tools::Needs::all())?;
+    let dist = build_bundle()?;
+    run(cargo().args([
+        "build",
+        "--profile",
+        "server",
+        "--package",
+        "portico-server",
+    ]))?;
+    let scratch = root().join("target/bench/scratch");
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    scale::serve(
+        &root().join("target/server/portico-server"),
+        &dist,
+        &scratch,
+    )
 }
 
 /// The 1-minute load average (Linux), if the machine says.

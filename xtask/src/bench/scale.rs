@@ -24,6 +24,7 @@ pub const MEMBERS: usize = 500;
 const ORG: &str = "org_bench_scale";
 const RENDER_RUNS: usize = 5;
 const UPDATE_RUNS: usize = 5;
+const MEMBER_RUNS: usize = 5;
 const RENDER_BUDGET_MS: f64 = 50.0;
 const UPDATE_BUDGET_MS: f64 = 5.0;
 const WAIT: Duration = Duration::from_secs(60);
@@ -133,6 +134,36 @@ fn seed(api: &Api) -> Result<String, String> {
     }
     let (user, _) = member(1);
     api.portal_token(ORG, &user)
+}
+
+/// The page the scale figures are taken on, for a person with a profiler:
+/// starts the seeded server and prints its address until interrupted.
+pub fn serve(server_binary: &Path, dist: &Path, scratch: &Path) -> Result<(), String> {
+    let catalog = scratch.join("scale-catalog.toml");
+    std::fs::write(&catalog, catalog_toml())
+        .map_err(|e| format!("cannot write {}: {e}", catalog.display()))?;
+    let catalog = catalog.display().to_string();
+    let dist = dist.display().to_string();
+    let server = start_server(
+        server_binary,
+        scratch,
+        "scale",
+        &["--catalog", &catalog, "--serve-dir", &dist],
+    )?;
+    let token = seed(&Api::new(&server.url))?;
+    let (user, email) = member(1);
+    let page = format!(
+        "{}/?bench-token={}&bench-org={ORG}&bench-user={user}&bench-email={}",
+        server.url,
+        query_value(&token),
+        query_value(&email)
+    );
+    println!("\n{FEATURES} entitlements (the token lasts 15 minutes):\n  {page}");
+    println!("{MEMBERS} members, in the whole portal:\n  {page}&bench-view=portal");
+    println!("\nserving until interrupted (Ctrl-C)");
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
 }
 
 pub fn run_scale(
@@ -261,12 +292,18 @@ pub fn run_scale(
             "members widget not present",
             Status::Info,
         ),
-        MembersResult::Shown(timing) => table.timing(
-            format!("scale: {MEMBERS} members, mount -> rows"),
-            timing.mount_to_shown_ms,
-            "< 50 ms",
-            RENDER_BUDGET_MS,
-        ),
+        MembersResult::Shown(timing) => {
+            table.timing(
+                format!("scale: {MEMBERS} members, mount -> rows (median)"),
+                timing.mount_to_rows_ms,
+                "< 50 ms",
+                RENDER_BUDGET_MS,
+            );
+            table.info(
+                "  of which member list -> rows",
+                format_ms(timing.list_to_rows_ms),
+            );
+        }
         MembersResult::Unrecognised(why) => table.row(
             format!("scale: {MEMBERS} members"),
             "n/a",
@@ -313,37 +350,61 @@ pub fn run_scale(
             "whole_portal": render_json(&whole),
             "members_widget": match &members {
                 MembersResult::Absent => json!("not present"),
-                MembersResult::Shown(timing) => render_json(timing),
+                MembersResult::Shown(timing) => json!({
+                    "mount_to_rows_ms": timing.mount_to_rows_ms,
+                    "list_to_rows_ms": timing.list_to_rows_ms,
+                    "runs": MEMBER_RUNS,
+                }),
                 MembersResult::Unrecognised(why) => Value::String(format!("present, not timed: {why}")),
             },
         }),
     )
 }
 
+/// Medians over [`MEMBER_RUNS`] loads of the whole portal.
+struct MembersTiming {
+    /// `portico:mount` → every member row shown: the portal's read, its
+    /// 1,000 entitlement rows, then the members read and its rows.
+    mount_to_rows_ms: f64,
+    /// The member list arrived → every member row shown.
+    list_to_rows_ms: f64,
+}
+
 enum MembersResult {
     Absent,
-    Shown(RenderTiming),
+    Shown(MembersTiming),
     Unrecognised(String),
 }
 
-/// The Members widget is being built elsewhere: time it when the portal
-/// has one (`[data-part=members]`, one `[data-part=member]` per member).
+/// Times the Members widget in the whole portal (`[data-part=members]`, one
+/// `[data-part=member]` per member): the median of [`MEMBER_RUNS`] loads.
 fn members_timing(browser: &Browser, page: &str) -> Result<MembersResult, String> {
     if browser.count("[data-part=members]")? == 0 {
         return Ok(MembersResult::Absent);
     }
-    match load_and_watch(
-        browser,
-        &format!("{page}&bench-view=portal"),
-        "[data-part=members] [data-part=member]",
-        MEMBERS as u64,
-        Duration::from_secs(15),
-    ) {
-        Ok(timing) => Ok(MembersResult::Shown(timing)),
-        Err(_) => Ok(MembersResult::Unrecognised(format!(
-            "{MEMBERS} [data-part=member] rows did not appear"
-        ))),
+    let mut runs = Vec::new();
+    for _ in 0..MEMBER_RUNS {
+        match load_and_watch(
+            browser,
+            &format!("{page}&bench-view=portal"),
+            "[data-part=members] [data-part=member]",
+            MEMBERS as u64,
+            Duration::from_secs(15),
+        ) {
+            Ok(timing) => runs.push(timing),
+            Err(_) => {
+                return Ok(MembersResult::Unrecognised(format!(
+                    "{MEMBERS} [data-part=member] rows did not appear"
+                )))
+            }
+        }
     }
+    let median =
+        |f: fn(&RenderTiming) -> f64| median_p90(&runs.iter().map(f).collect::<Vec<_>>()).0;
+    Ok(MembersResult::Shown(MembersTiming {
+        mount_to_rows_ms: median(|r| r.mount_to_shown_ms),
+        list_to_rows_ms: median(|r| r.members_data_to_shown_ms.unwrap_or(f64::NAN)),
+    }))
 }
 
 #[cfg(test)]
