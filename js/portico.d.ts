@@ -117,6 +117,7 @@ declare global {
     "portico-plan": PorticoElement;
     "portico-entitlements": PorticoElement;
     "portico-plans": PorticoElement;
+    "portico-checkout": PorticoElement;
     "portico-upcoming-bill": PorticoElement;
     "portico-invoices": PorticoElement;
     "portico-members": PorticoElement;

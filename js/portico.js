@@ -20,6 +20,7 @@ const WIDGETS = {
   "portico-plan": "plan",
   "portico-entitlements": "entitlements",
   "portico-plans": "plans",
+  "portico-checkout": "checkout",
   "portico-upcoming-bill": "upcoming-bill",
   "portico-invoices": "invoices",
   "portico-members": "members",

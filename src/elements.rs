@@ -206,6 +206,7 @@ impl PortalSession {
             "plan",
             "entitlements",
             "plans",
+            "checkout",
             "upcoming-bill",
             "invoices",
             "members",
@@ -223,6 +224,8 @@ impl PortalSession {
                     "plan" => view! { <PlanView/><CancelSubscription/> }.into_any(),
                     "entitlements" => view! { <Entitlements/> }.into_any(),
                     "plans" => view! { <PlanPicker/> }.into_any(),
+                    // Every control that changes what the company pays for.
+                    "checkout" => view! { <PlanPicker/><CancelSubscription/> }.into_any(),
                     "upcoming-bill" => view! { <UpcomingBill/> }.into_any(),
                     "invoices" => view! { <Invoices/> }.into_any(),
                     "members" => view! { <Members/> }.into_any(),

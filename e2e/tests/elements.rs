@@ -356,9 +356,20 @@ fn the_react_example_with_an_authkit_user_and_a_brand_theme() {
 /// to reach error and loading states), as `<name>.html` plus its script in
 /// `<name>.js`: served pages may only run scripts from the site (the CSP).
 fn portal_page(dir: &Path, name: &str, organization_id: &str, user_id: &str) -> (PathBuf, PathBuf) {
+    element_page(dir, name, "portico-portal", organization_id, user_id)
+}
+
+/// [`portal_page`] with another element in place of `<portico-portal>`.
+fn element_page(
+    dir: &Path,
+    name: &str,
+    element: &str,
+    organization_id: &str,
+    user_id: &str,
+) -> (PathBuf, PathBuf) {
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head>
-<body><portico-portal></portico-portal><script type="module" src="/{name}.js"></script></body></html>"#
+<body><{element}></{element}><script type="module" src="/{name}.js"></script></body></html>"#
     );
     let script = format!(
         r#"import {{ configure, identify }} from "/portico/portico.js";
@@ -415,6 +426,78 @@ fn documented_parts() -> BTreeSet<String> {
         .filter_map(|rest| rest.split('`').next())
         .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn the_checkout_element_holds_every_control_that_changes_what_a_company_pays() {
+    const ACME: &str = "org_01JDM3ACME6Y7B0Q4P2ZXK9RWT";
+    const ADA: &str = "user_01JDM3ADA1R9K2X7Q5N4W8T0VB";
+    let pages = tempfile::tempdir().unwrap();
+    let (html, script) = element_page(pages.path(), "checkout", "portico-checkout", ACME, ADA);
+    let site = Site::new(&html, &[("checkout.js", &script)]).unwrap();
+    let running = serve(site, &[]);
+    let browser = &running.browser;
+    browser.goto(&running.server.url).unwrap();
+
+    // Plans with the current one marked, and cancel for the paid plan.
+    browser
+        .wait_for(
+            &inside(
+                "portico-checkout",
+                "[data-part=plan-card][data-state=current][data-plan=pro]",
+            ),
+            WAIT,
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            &inside(
+                "portico-checkout",
+                "[data-part=cancel-subscription] [data-part=cancel]",
+            ),
+            WAIT,
+        )
+        .unwrap();
+    // No widget beyond those two.
+    assert_eq!(
+        browser
+            .execute(
+                "return document.querySelector('portico-checkout').shadowRoot.querySelectorAll('[data-part=entitlements], [data-part=plan], [data-part=members]').length;",
+                vec![],
+            )
+            .unwrap(),
+        0
+    );
+
+    // Yearly Pro: the checkout dialog opens with a priced preview.
+    click(
+        browser,
+        "portico-checkout",
+        "[data-part=plan-picker] input[value=year]",
+    );
+    browser
+        .wait_for(
+            &inside(
+                "portico-checkout",
+                "[data-plan=pro] [data-part=plan-action][data-state=switch]",
+            ),
+            WAIT,
+        )
+        .unwrap();
+    click(
+        browser,
+        "portico-checkout",
+        "[data-plan=pro] [data-part=plan-action]",
+    );
+    browser
+        .wait_for(
+            &inside(
+                "portico-checkout",
+                "dialog[open] [data-part=preview][data-state=ready]",
+            ),
+            WAIT,
+        )
+        .unwrap();
 }
 
 #[test]
