@@ -95,6 +95,30 @@ fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+thread_local! {
+    /// Field names as JS strings, by the address of their `&'static str`.
+    /// Each `JsValue::from_str` decodes UTF-8 into a new JS string; a
+    /// portal of 1,000 entitlements reads some 12,000 fields under a few
+    /// dozen names, so each name is made once (`cargo xtask bench scale`).
+    static FIELD_NAMES: std::cell::RefCell<Vec<((*const u8, usize), JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`get`] for a field name of a wire type. Names are `'static`, so their
+/// bytes never change: the same address and length is the same text.
+fn get_field(object: &JsValue, key: &'static str) -> JsValue {
+    let at = (key.as_ptr(), key.len());
+    let name = FIELD_NAMES.with_borrow_mut(|names| {
+        if let Some((_, name)) = names.iter().find(|(k, _)| *k == at) {
+            return name.clone();
+        }
+        let name = JsValue::from_str(key);
+        names.push((at, name.clone()));
+        name
+    });
+    Reflect::get(object, &name).unwrap_or(JsValue::UNDEFINED)
+}
+
 fn absent(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
@@ -103,14 +127,17 @@ fn absent(value: &JsValue) -> bool {
 /// as `None`, as serde does). Never inlined: one call per field keeps each
 /// type's reader small.
 #[inline(never)]
-pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Result<T, WireError> {
-    T::from_js(&get(object, key)).map_err(|e| e.at(key))
+pub fn field<T: FromJs>(object: &JsValue, key: &'static str) -> Result<T, WireError> {
+    T::from_js(&get_field(object, key)).map_err(|e| e.at(key))
 }
 
 /// A field serde fills with its default when absent.
 #[inline(never)]
-pub fn field_or_default<T: FromJs + Default>(object: &JsValue, key: &str) -> Result<T, WireError> {
-    let value = get(object, key);
+pub fn field_or_default<T: FromJs + Default>(
+    object: &JsValue,
+    key: &'static str,
+) -> Result<T, WireError> {
+    let value = get_field(object, key);
     if absent(&value) {
         Ok(T::default())
     } else {
@@ -120,9 +147,9 @@ pub fn field_or_default<T: FromJs + Default>(object: &JsValue, key: &str) -> Res
 
 /// A field known by several names (AuthKit's JavaScript SDKs write
 /// `firstName` where the REST API writes `first_name`).
-pub fn field_aliased<T: FromJs>(object: &JsValue, keys: &[&str]) -> Result<T, WireError> {
+pub fn field_aliased<T: FromJs>(object: &JsValue, keys: &[&'static str]) -> Result<T, WireError> {
     for key in keys {
-        let value = get(object, key);
+        let value = get_field(object, key);
         if !absent(&value) {
             return T::from_js(&value).map_err(|e| e.at(key));
         }
