@@ -39,9 +39,11 @@ pub struct PortalContext {
     /// Bumped by every load, so a slow older answer never overwrites a
     /// newer one.
     generation: StoredValue<u64>,
-    /// Identify has succeeded; and whether data read before it has been
-    /// read again since.
-    identified: StoredValue<bool>,
+    /// Identify has succeeded (reactive: the Members widget waits on it);
+    /// and whether data read before it has been read again since.
+    identified: RwSignal<bool>,
+    /// The signed-in WorkOS user's id (`user_…`), once [`start`](Self::start)ed.
+    signed_in: StoredValue<Option<String>>,
     reread_after_identify: StoredValue<bool>,
     strings: StoredValue<Strings>,
     /// Bumped when the strings change, so that widgets which keep their
@@ -58,7 +60,8 @@ impl PortalContext {
             identify_error: RwSignal::new(None),
             client: StoredValue::new_local(Rc::new(client)),
             generation: StoredValue::new(0),
-            identified: StoredValue::new(false),
+            identified: RwSignal::new(false),
+            signed_in: StoredValue::new(None),
             reread_after_identify: StoredValue::new(false),
             strings: StoredValue::new(strings),
             strings_epoch: StoredValue::new(0),
@@ -129,8 +132,19 @@ impl PortalContext {
         company_traits: Traits,
         user_traits: Traits,
     ) {
+        self.signed_in.set_value(Some(user.id.clone()));
         self.refresh();
         self.identify(user, organization, company_traits, user_traits);
+    }
+
+    /// Whether identify has succeeded (reactive).
+    pub fn identified(&self) -> bool {
+        self.identified.get()
+    }
+
+    /// The signed-in WorkOS user's id (`user_…`).
+    pub fn signed_in_user_id(&self) -> Option<String> {
+        self.signed_in.get_value()
     }
 
     /// Loads the portal data again. Data already shown stays until the new
@@ -160,7 +174,7 @@ impl PortalContext {
                     let unknown_company = snapshot.company.is_none();
                     this.state.set(LoadState::Ready(Arc::new(snapshot)));
                     performance_mark("portico:data");
-                    if unknown_company && this.identified.get_value() {
+                    if unknown_company && this.identified.get_untracked() {
                         this.reread_once_after_identify();
                     }
                 }
@@ -203,7 +217,7 @@ impl PortalContext {
             match result {
                 Ok(_) => {
                     this.identify_error.set(None);
-                    this.identified.set_value(true);
+                    this.identified.set(true);
                     let unknown = matches!(this.state.get_untracked(), LoadState::Ready(ref s) if s.company.is_none());
                     if unknown {
                         this.reread_once_after_identify();

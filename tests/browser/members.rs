@@ -6,7 +6,8 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use portico::{
-    identify_request, use_portal, Members, Portal, PortalClient, PortalContext, PortalProvider,
+    identify_request, use_portal, Members, PlanView, Portal, PortalClient, PortalContext,
+    PortalProvider,
 };
 use portico_types::MemberList;
 use wasm_bindgen::prelude::*;
@@ -63,11 +64,30 @@ export function fail_next_members_read() {
     return original(input, init);
   };
 }
+// The next POST /v1/identify is sent only once a GET /v1/members has been
+// answered: a first visit where the list is read before identify lands.
+export function hold_identify_until_members_answered() {
+  const original = window.fetch;
+  let answered;
+  const membersAnswered = new Promise((resolve) => { answered = resolve; });
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    if (request.method === 'POST' && request.url.endsWith('/v1/identify')) {
+      await membersAnswered;
+      window.fetch = original;
+      return original(request);
+    }
+    const response = await original(input, init);
+    if (request.url.endsWith('/v1/members')) answered();
+    return response;
+  };
+}
 "#)]
 extern "C" {
     fn capture_downloads();
     fn last_download() -> js_sys::Promise;
     fn fail_next_members_read();
+    fn hold_identify_until_members_answered();
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -269,6 +289,62 @@ async fn the_portal_lists_members_and_seats_after_the_entitlements() {
     assert_eq!(in_row(&linus, "member-status"), "Invited");
     assert_eq!(in_row(&linus, "seat-note"), "Takes a seat once accepted");
     assert_eq!(view.text("[data-part=members-count]"), "5 of 5 members");
+}
+
+#[wasm_bindgen_test]
+async fn the_member_list_is_read_beside_the_portal_data_not_after_it() {
+    let acme = account("Acme Corp").await;
+    let token = token(&acme.organization.id, &acme.user.id).await;
+    let (user, organization) = (acme.user.clone(), acme.organization.clone());
+    install_fetch_recorder();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <Portal/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=members][data-state=ready]").await;
+    let fetches = recorded_fetches();
+    let reads = |path: &str| {
+        fetches
+            .iter()
+            .filter(|f| f.method == "GET" && f.url.ends_with(path))
+            .collect::<Vec<_>>()
+    };
+    let (portal, members) = (reads("/v1/portal"), reads("/v1/members"));
+    assert_eq!(members.len(), 1, "one read of the list: {fetches:?}");
+    let portal_answered = portal[0].end.expect("the portal read ended");
+    assert!(
+        members[0].start < portal_answered,
+        "the list is read before the portal data is in, not a round trip after: {fetches:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn on_a_first_visit_the_list_is_read_again_once_identify_made_the_user_a_member() {
+    // A new admin whose organization exists but who has never been seen.
+    let (user, organization, token) = paying_customer("First Visitors").await;
+    install_fetch_recorder();
+    hold_identify_until_members_answered();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <Members/>
+            </PortalProvider>
+        }
+    });
+    // The list read before identify had no one; after identify, Pat.
+    wait_for_text(&view, "[data-part=seats-usage]", |t| {
+        t == "1 of 10 seats used"
+    })
+    .await;
+    assert_eq!(names(&view), ["Pat Payer"]);
+    let reads = recorded_fetches()
+        .iter()
+        .filter(|f| f.url.ends_with("/v1/members"))
+        .count();
+    assert_eq!(reads, 2, "the read at mount and one after identify");
 }
 
 #[wasm_bindgen_test]
@@ -533,14 +609,24 @@ async fn a_failed_members_read_is_retried_on_its_own() {
     let acme = account("Acme Corp").await;
     let token = token(&acme.organization.id, &acme.user.id).await;
     let (user, organization) = (acme.user.clone(), acme.organization.clone());
-    fail_next_members_read();
+    // The widget appears once the portal data is in (a tab opened later),
+    // so no later portal data retries for it: the error stays until the
+    // customer asks. (Mounted with the provider, a failed first read is
+    // tried again when the portal data arrives.)
+    let show_members = RwSignal::new(false);
     let view = mount(move || {
         view! {
             <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <Members/>
+                <PlanView/>
+                <Show when=move || show_members.get()>
+                    <Members/>
+                </Show>
             </PortalProvider>
         }
     });
+    view.wait_for("[data-part=plan][data-state=active]").await;
+    fail_next_members_read();
+    show_members.set(true);
     let error = view.wait_for("[data-part=members][data-state=error]").await;
     assert_eq!(
         error.get_attribute("data-error").as_deref(),

@@ -35,6 +35,16 @@ struct Roster {
     joined: Vec<String>,
 }
 
+impl Roster {
+    /// Whether the WorkOS user `workos_user_id` is on the list.
+    fn lists(&self, workos_user_id: &str) -> bool {
+        self.list
+            .members
+            .iter()
+            .any(|m| m.workos_user_id.as_deref() == Some(workos_user_id))
+    }
+}
+
 #[derive(Clone)]
 enum Load {
     Loading,
@@ -54,9 +64,23 @@ pub fn Members() -> impl IntoView {
     let generation = StoredValue::new(0_u64);
     // Kept across reloads: a refresh does not undo the admin's search.
     let query = RwSignal::new(MemberQuery::default());
-    let fetch = move || fetch_members(context, load, generation);
+    let first_read_failed = StoredValue::new(false);
+    let fetch = move || fetch_members(context, load, generation, first_read_failed);
+    // The list is read at once, beside the portal's own read and identify:
+    // waiting for the portal data would put it a round trip behind.
+    fetch();
+    let seen_portal_data = StoredValue::new(false);
     Effect::new(move || match context.state() {
-        LoadState::Ready(_) => fetch(),
+        LoadState::Ready(_) => {
+            // The first portal data arrives beside the read made at mount;
+            // later data (a refresh, a finished checkout) may change the
+            // seats, so the list is read again.
+            let first = !seen_portal_data.get_value();
+            seen_portal_data.set_value(true);
+            if !first || first_read_failed.get_value() {
+                fetch()
+            }
+        }
         LoadState::Failed(error) if !matches!(load.get_untracked(), Load::Ready(_)) => {
             load.set(Load::Failed(error))
         }
@@ -65,6 +89,23 @@ pub fn Members() -> impl IntoView {
             load.set(Load::Loading)
         }
         _ => {}
+    });
+    // On a first visit the list may have been read before identify made the
+    // signed-in user a member: once identify has succeeded, a list without
+    // them is read once more.
+    let reread_for_identify = StoredValue::new(false);
+    Effect::new(move || {
+        let identified = context.identified();
+        let missing_viewer = load.with(|load| match load {
+            Load::Ready(roster) => context
+                .signed_in_user_id()
+                .is_some_and(|id| !roster.lists(&id)),
+            _ => false,
+        });
+        if identified && missing_viewer && !reread_for_identify.get_value() {
+            reread_for_identify.set_value(true);
+            fetch();
+        }
     });
     // Without portal data the API or the token is failing: load it all again.
     let retry = move || {
@@ -85,7 +126,12 @@ pub fn Members() -> impl IntoView {
 
 /// Reads the list; a slower, older answer never replaces a newer one, and
 /// a failure with a list shown keeps it.
-fn fetch_members(context: PortalContext, load: RwSignal<Load>, generation: StoredValue<u64>) {
+fn fetch_members(
+    context: PortalContext,
+    load: RwSignal<Load>,
+    generation: StoredValue<u64>,
+    first_read_failed: StoredValue<bool>,
+) {
     let Some(previous) = generation.try_get_value() else {
         return; // unmounted
     };
@@ -112,7 +158,12 @@ fn fetch_members(context: PortalContext, load: RwSignal<Load>, generation: Store
                     .collect();
                 load.set(Load::Ready(Arc::new(Roster { list, joined })));
             }
-            Err(error) if !showing => load.set(Load::Failed(error)),
+            Err(error) if !showing => {
+                if current == 1 {
+                    first_read_failed.set_value(true);
+                }
+                load.set(Load::Failed(error))
+            }
             Err(error) => leptos::logging::warn!("portico: members refresh failed: {error}"),
         }
     });
