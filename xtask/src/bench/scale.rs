@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use portico_e2e::bench::{load_and_watch, median_p90, time_update, RenderTiming};
-use portico_e2e::Browser;
+use portico_e2e::{Browser, Server};
 use serde_json::{json, Value};
 
 use super::api::{query_value, start_server, Api};
@@ -136,9 +136,13 @@ fn seed(api: &Api) -> Result<String, String> {
     api.portal_token(ORG, &user)
 }
 
-/// The page the scale figures are taken on, for a person with a profiler:
-/// starts the seeded server and prints its address until interrupted.
-pub fn serve(server_binary: &Path, dist: &Path, scratch: &Path) -> Result<(), String> {
+/// The server on the scale catalog, serving `dist`, with the company and
+/// its members seeded; and the page (with a 15-minute token) to load.
+fn start_seeded(
+    server_binary: &Path,
+    dist: &Path,
+    scratch: &Path,
+) -> Result<(Server, String), String> {
     let catalog = scratch.join("scale-catalog.toml");
     std::fs::write(&catalog, catalog_toml())
         .map_err(|e| format!("cannot write {}: {e}", catalog.display()))?;
@@ -158,6 +162,13 @@ pub fn serve(server_binary: &Path, dist: &Path, scratch: &Path) -> Result<(), St
         query_value(&token),
         query_value(&email)
     );
+    Ok((server, page))
+}
+
+/// The page the scale figures are taken on, for a person with a profiler:
+/// starts the seeded server and prints its address until interrupted.
+pub fn serve(server_binary: &Path, dist: &Path, scratch: &Path) -> Result<(), String> {
+    let (_server, page) = start_seeded(server_binary, dist, scratch)?;
     println!("\n{FEATURES} entitlements (the token lasts 15 minutes):\n  {page}");
     println!("{MEMBERS} members, in the whole portal:\n  {page}&bench-view=portal");
     println!("\nserving until interrupted (Ctrl-C)");
@@ -174,26 +185,8 @@ pub fn run_scale(
     out: &Path,
     table: &mut Table,
 ) -> Result<(), String> {
-    let catalog = scratch.join("scale-catalog.toml");
-    std::fs::write(&catalog, catalog_toml())
-        .map_err(|e| format!("cannot write {}: {e}", catalog.display()))?;
-    let catalog = catalog.display().to_string();
-    let dist = dist.display().to_string();
-    let server = start_server(
-        server_binary,
-        scratch,
-        "scale",
-        &["--catalog", &catalog, "--serve-dir", &dist],
-    )?;
+    let (server, page) = start_seeded(server_binary, dist, scratch)?;
     let api = Api::new(&server.url);
-    let token = seed(&api)?;
-    let (user, email) = member(1);
-    let page = format!(
-        "{}/?bench-token={}&bench-org={ORG}&bench-user={user}&bench-email={}",
-        server.url,
-        query_value(&token),
-        query_value(&email)
-    );
 
     // Render: mount -> every row in the DOM (one warm-up load first).
     let mut renders: Vec<RenderTiming> = Vec::new();
