@@ -275,3 +275,23 @@ async fn cancel_at_period_end_then_resume() {
         .text("[data-part=upcoming-summary]")
         .starts_with("$49.00 on "));
 }
+
+#[wasm_bindgen_test]
+async fn a_dialog_opened_again_at_once_stays_open() {
+    let (user, organization, token) = paying_customer("Quick Clickers").await;
+    let view = portal(user, organization, token);
+    open_pro_yearly(&view).await;
+
+    // Closed (as Escape closes it) and opened again in the same moment: the
+    // first close's `close` event arrives after the second opening.
+    let dialog: web_sys::HtmlDialogElement =
+        wasm_bindgen::JsCast::unchecked_into(view.find("dialog[data-part=checkout]"));
+    dialog.close();
+    click(
+        &view,
+        "[data-part=plan-card][data-plan=pro] [data-part=plan-action]",
+    );
+    sleep(100).await;
+    assert!(dialog.open(), "the dialog is open");
+    assert_eq!(view.count("dialog[data-part=checkout][open]"), 1);
+}

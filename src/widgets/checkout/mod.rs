@@ -318,7 +318,14 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
                 ConfirmState::Failed(_) => "error",
             }
             aria-labelledby=labelled_by
-            on:close=move |_| close()
+            // Escape closes the dialog itself; tell `open`. A `close` event
+            // is queued, so one from an earlier close can arrive after the
+            // dialog was opened again: only a closed dialog counts.
+            on:close=move |_| {
+                if dialog.get_untracked().is_none_or(|d| !d.open()) {
+                    close()
+                }
+            }
         >
             <header data-part="checkout-header">
                 <h2 data-part="checkout-title" id=title_ref>
