@@ -46,7 +46,7 @@ impl MembershipStatus {
 }
 
 /// One member of the company.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
     /// The Portico user id (`usr_…`).
     pub user_id: String,

@@ -111,13 +111,20 @@ fn build_react_example() -> Result<PathBuf, String> {
     Ok(example.join("dist"))
 }
 
-fn size_command() -> Result<(), String> {
-    tools::setup(tools::Needs { browser: false })?;
+/// Builds the portal module, prints its size and saves it in
+/// target/bench/size.json.
+fn measured_module() -> Result<(PathBuf, size::SizeReport), String> {
     let portal = elements::build()?;
     let report = size::measure(&portal)?;
     println!("\nthe portal module ({}):", portal.display());
     report.print();
     report.write_json(&root().join("target/bench/size.json"))?;
+    Ok((portal, report))
+}
+
+fn size_command() -> Result<(), String> {
+    tools::setup(tools::Needs { browser: false })?;
+    measured_module()?;
     let demo = size::measure(&build_bundle()?)?;
     println!("\nthe demo page (host app included):");
     demo.print();
@@ -202,11 +209,7 @@ fn test() -> Result<(), String> {
     }
 
     let dist = build_bundle()?;
-    let portal = elements::build()?;
-    let report = size::measure(&portal)?;
-    println!("\nthe portal module ({}):", portal.display());
-    report.print();
-    report.write_json(&root().join("target/bench/size.json"))?;
+    let (portal, report) = measured_module()?;
     // Bytes are a stable figure, so this budget may fail the build.
     bench::bundle::check_regression_budget(&report)?;
     let react = build_react_example()?;

@@ -233,7 +233,7 @@ pub fn run_scale(
     let members = members_timing(browser, &page)?;
     drop(server);
 
-    let pick = |f: fn(&RenderTiming) -> f64| median_p90(&renders.iter().map(f).collect::<Vec<_>>());
+    let pick = |f: fn(&RenderTiming) -> f64| median_p90_of(&renders, f);
     let (render_median, render_p90) = pick(|r| r.mount_to_shown_ms);
     let (render_work_median, _) = pick(|r| r.data_to_shown_ms);
     let (render_fetch_median, _) = pick(|r| r.mount_to_data_ms);
@@ -354,6 +354,11 @@ pub fn run_scale(
     )
 }
 
+/// Median and p90 of one figure of each run.
+fn median_p90_of(runs: &[RenderTiming], figure: fn(&RenderTiming) -> f64) -> (f64, f64) {
+    median_p90(&runs.iter().map(figure).collect::<Vec<_>>())
+}
+
 /// Medians over [`MEMBER_RUNS`] loads of the whole portal.
 struct MembersTiming {
     /// `portico:mount` → every member row shown: the portal's read, its
@@ -392,8 +397,7 @@ fn members_timing(browser: &Browser, page: &str) -> Result<MembersResult, String
             }
         }
     }
-    let median =
-        |f: fn(&RenderTiming) -> f64| median_p90(&runs.iter().map(f).collect::<Vec<_>>()).0;
+    let median = |f: fn(&RenderTiming) -> f64| median_p90_of(&runs, f).0;
     Ok(MembersResult::Shown(MembersTiming {
         mount_to_rows_ms: median(|r| r.mount_to_shown_ms),
         list_to_rows_ms: median(|r| r.members_data_to_shown_ms.unwrap_or(f64::NAN)),
