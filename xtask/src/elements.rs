@@ -30,7 +30,9 @@ pub fn build() -> Result<PathBuf, String> {
     // standard library rebuilt with `optimize_for_size`, and panics that
     // abort at once instead of formatting a message nobody sees (a panic
     // was already fatal: `panic = "abort"`). That saves about 13 KB of
-    // 162 KB brotli (measured with `cargo xtask size`). These are unstable
+    // 162 KB brotli (measured with `cargo xtask size`); leaving out the
+    // source locations only those messages used (`-Zlocation-detail=none`)
+    // 1.3 KB more. These are unstable
     // flags; the machine's only toolchain is stable, so RUSTC_BOOTSTRAP
     // allows them for this one build. Tests build normally and keep panic
     // messages. RUSTFLAGS replaces the config's, hence `erase_components`
@@ -39,7 +41,7 @@ pub fn build() -> Result<PathBuf, String> {
         .env("RUSTC_BOOTSTRAP", "1")
         .env(
             "RUSTFLAGS",
-            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
         )
         .args([
             "build",
