@@ -48,15 +48,23 @@ fn bench_page(token: String) -> impl IntoView {
     }
 }
 
-/// `window.porticoBenchRefresh()`: the bench page's handle on the
-/// provider's refresh.
+/// `window.porticoBenchRefresh()` and `porticoBenchRefreshFeature(id)`:
+/// the bench page's handles on the provider's two refreshes.
 #[component]
 fn BenchRefreshHook() -> impl IntoView {
     if let (Some(portal), Some(window)) = (portico::use_portal(), web_sys::window()) {
         let refresh = Closure::<dyn Fn()>::new(move || portal.refresh());
         let _ = js_sys::Reflect::set(&window, &"porticoBenchRefresh".into(), refresh.as_ref());
-        // Lives as long as the page.
+        let refresh_feature =
+            Closure::<dyn Fn(String)>::new(move |id: String| portal.refresh_features(&[id]));
+        let _ = js_sys::Reflect::set(
+            &window,
+            &"porticoBenchRefreshFeature".into(),
+            refresh_feature.as_ref(),
+        );
+        // Both live as long as the page.
         refresh.forget();
+        refresh_feature.forget();
     }
 }
 

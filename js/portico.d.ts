@@ -50,7 +50,16 @@ export interface Identity {
 
 export function configure(options: PorticoConfig): Promise<void>;
 export function identify(identity: Identity): Promise<void>;
-export function refresh(): void;
+export interface RefreshOptions {
+  /**
+   * Only these features' entitlements (feature ids), e.g. after recording
+   * usage of them; every other widget keeps its data. Throws on a value
+   * that is not a list of strings.
+   */
+  features?: string[];
+}
+
+export function refresh(options?: RefreshOptions): void;
 export function setStrings(strings: Partial<Record<MessageKey, string>>): void;
 
 /** `detail` of `portico:ready`: the portal data has loaded. */

@@ -58,9 +58,15 @@ export function identify({ user, organization, organizationId, companyTraits, us
   return restart();
 }
 
-/** Reads the portal data again, e.g. after the host changed something server-side. */
-export function refresh() {
-  session?.refresh();
+/**
+ * Reads the portal data again, e.g. after the host changed something
+ * server-side. With `{ features: ["api_calls"] }` it reads only those
+ * features' entitlements: the cheap way to update a meter after recording
+ * usage.
+ */
+export function refresh({ features } = {}) {
+  if (features === undefined) session?.refresh();
+  else session?.refreshFeatures(features);
 }
 
 /** Overrides any of the widgets' messages by key (see docs/theming.md). */

@@ -250,6 +250,19 @@ impl PortalSession {
         self.context.refresh();
     }
 
+    /// Reads only these features' entitlements again (e.g. after the host
+    /// recorded usage of them); their rows update, nothing else is read.
+    #[wasm_bindgen(js_name = refreshFeatures)]
+    pub fn refresh_features(&self, feature_ids: JsValue) -> Result<(), JsError> {
+        let feature_ids: Vec<String> = FromJs::from_js(&feature_ids).map_err(|e| {
+            js_error(format_args!(
+                "refresh: features must be a list of feature ids, e.g. [\"api_calls\"] ({e})"
+            ))
+        })?;
+        self.context.refresh_features(&feature_ids);
+        Ok(())
+    }
+
     /// Overrides messages by key (see the theming and text reference); an
     /// unknown key is an error and nothing changes.
     #[wasm_bindgen(js_name = setStrings)]

@@ -25,8 +25,8 @@ use js_sys::{Array, Object, Reflect};
 use portico_types::{
     AddonGrant, AddonSelection, AddonSummary, ApiError, ApiErrorBody, BillingInterval, BillingLine,
     ChangeKind, ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult, CompanyIdentity,
-    CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement, ErrorCode,
-    FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice, InvoiceList, InvoiceReason,
+    CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement, EntitlementsRead,
+    ErrorCode, FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice, InvoiceList, InvoiceReason,
     InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList, MembershipStatus, Money, PlanPrice,
     PlanSummary, PortalSnapshot, PortalToken, ScheduledChange, SeatSummary, SubscriptionStatus,
     SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod, UserIdentity,
@@ -563,6 +563,10 @@ wire_struct!(Entitlement {
     resets_at,
     soft_limit: default,
     over_limit,
+});
+wire_struct!(EntitlementsRead {
+    entitlements,
+    generated_at
 });
 wire_struct!(CompanySummary { id, name, keys });
 wire_struct!(UserSummary { id, name, keys });

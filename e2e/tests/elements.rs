@@ -141,6 +141,32 @@ fn the_plain_html_example_shares_one_session_and_honours_the_theming_contract() 
         (1, 1)
     );
 
+    // A refresh of one feature reads only its entitlement; a value that is
+    // not a list of feature ids is refused with a clear error.
+    let refused = browser
+        .execute(
+            "return import('/portico/portico.js').then((m) => {
+               m.refresh({ features: ['api_calls'] });
+               try { m.refresh({ features: 'api_calls' }); return 'accepted'; }
+               catch (error) { return String(error.message ?? error); }
+             });",
+            vec![],
+        )
+        .unwrap();
+    assert!(
+        refused
+            .as_str()
+            .is_some_and(|m| m.contains("features must be a list of feature ids")),
+        "{refused}"
+    );
+    browser
+        .wait_for(
+            "performance.getEntriesByType('resource').some(e => e.name.endsWith('/v1/portal/entitlements?feature=api_calls') && e.responseEnd > 0)",
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(requests_to(browser, "/v1/portal"), 1);
+
     // Parts and states are exposed to ::part().
     let part = |selector: &str| {
         browser

@@ -138,6 +138,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/health", get(routes::health))
         .route("/identify", post(routes::identify::identify))
         .route("/portal", get(routes::portal::portal))
+        .route("/portal/entitlements", get(routes::portal::entitlements))
         .route("/portal-tokens", post(routes::tokens::mint))
         .route("/companies", put(routes::records::upsert_company))
         .route("/users", put(routes::records::upsert_user))

@@ -776,6 +776,17 @@ async fn another_organizations_token_is_refused_on_every_browser_endpoint() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(snapshot["company"]["name"], "B Inc");
         assert_eq!(entitlement(&snapshot, "api_calls")["usage"], 0);
+        let (status, read) = app
+            .get(
+                "/v1/portal/entitlements?feature=api_calls",
+                Auth::Bearer(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{read}");
+        assert_eq!(
+            read["entitlements"][0]["usage"], 0,
+            "B's usage, not A's 500"
+        );
 
         // Writes naming A, A's user, or A with B's user.
         for body in [
@@ -902,12 +913,14 @@ async fn a_deleted_organization_is_refused_everywhere() {
     let before = app.fingerprint().await;
 
     for token in [&portal, &authkit, &company_only] {
-        assert_refused(
-            &app.get("/v1/portal", Auth::Bearer(token)).await,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "has been deleted",
-        );
+        for path in ["/v1/portal", "/v1/portal/entitlements?feature=api_calls"] {
+            assert_refused(
+                &app.get(path, Auth::Bearer(token)).await,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "has been deleted",
+            );
+        }
         for method in [Method::GET, Method::POST] {
             assert_refused(
                 &call_bare(&app, method, token).await,
@@ -949,12 +962,14 @@ async fn an_inactive_membership_or_a_deleted_user_is_refused_everywhere() {
         .unwrap();
     let before = app.fingerprint().await;
     for token in [&portal, &authkit] {
-        assert_refused(
-            &app.get("/v1/portal", Auth::Bearer(token)).await,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "is inactive",
-        );
+        for path in ["/v1/portal", "/v1/portal/entitlements?feature=api_calls"] {
+            assert_refused(
+                &app.get(path, Auth::Bearer(token)).await,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "is inactive",
+            );
+        }
         assert_refused(
             &call_bare(&app, Method::POST, token).await,
             StatusCode::FORBIDDEN,

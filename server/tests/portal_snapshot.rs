@@ -153,3 +153,109 @@ async fn the_snapshot_reads_company_viewer_subscription_credit_and_usage() {
     assert_eq!(entitlement(&snapshot, "api_calls")["usage"], 0);
     assert_eq!(entitlement(&snapshot, "seats")["usage"], 1);
 }
+
+#[tokio::test]
+async fn a_few_entitlements_read_alone_match_the_whole_portal() {
+    let app = TestApp::new().await;
+    app.put(
+        "/v1/companies",
+        Auth::Secret,
+        json!({ "keys": { "workos_organization_id": ORG } }),
+    )
+    .await;
+    user(&app, MEMBER, "member@snap.test", ORG).await;
+    app.subscribe(ORG, "pro", "month", 3, &[("sso_connection", 1)])
+        .await;
+    for (feature, quantity, mode) in [("api_calls", 1234, "increment"), ("projects", 7, "set")] {
+        let (status, body) = app
+            .post(
+                "/v1/usage",
+                Auth::Secret,
+                json!({ "company": { "workos_organization_id": ORG }, "feature": feature, "quantity": quantity, "mode": mode }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let token = app.token(ORG, Some(MEMBER)).await;
+    let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
+
+    let (status, read) = app
+        .get(
+            "/v1/portal/entitlements?feature=projects&feature=api_calls&feature=sso&feature=seats",
+            Auth::Bearer(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let listed: Vec<&str> = read["entitlements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["feature_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["projects", "api_calls", "sso", "seats"],
+        "in the order asked for"
+    );
+    for (i, feature) in listed.iter().enumerate() {
+        assert_eq!(&read["entitlements"][i], entitlement(&snapshot, feature));
+    }
+    assert_eq!(read["entitlements"][1]["usage"], 1234);
+    assert_eq!(read["entitlements"][2]["access"], true, "the add-on counts");
+
+    // A company not identified yet reads as the default plan, as the
+    // portal does.
+    let token = app.token(OTHER_ORG, None).await;
+    let (status, read) = app
+        .get(
+            "/v1/portal/entitlements?feature=api_calls",
+            Auth::Bearer(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(read["entitlements"][0]["usage"], 0);
+    assert_eq!(read["entitlements"][0]["limit"], 1000);
+}
+
+#[tokio::test]
+async fn an_entitlements_read_names_features_the_catalog_has() {
+    let app = TestApp::new().await;
+    let token = app.token(ORG, None).await;
+    for (path, status, code, says) in [
+        (
+            "/v1/portal/entitlements?feature=api_calls&feature=no_such_thing",
+            StatusCode::NOT_FOUND,
+            "unknown_feature",
+            "no_such_thing",
+        ),
+        (
+            "/v1/portal/entitlements",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "at least one feature",
+        ),
+        (
+            "/v1/portal/entitlements?features=api_calls",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "?feature=",
+        ),
+    ] {
+        let (got, body) = app.get(path, Auth::Bearer(&token)).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(support::error_code(&body), code, "{path}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{path}: {message}");
+    }
+    let too_many = format!(
+        "/v1/portal/entitlements?{}",
+        vec!["feature=api_calls"; 101].join("&")
+    );
+    let (got, body) = app.get(&too_many, Auth::Bearer(&token)).await;
+    assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(support::error_code(&body), "invalid_input");
+    let (got, _) = app
+        .get("/v1/portal/entitlements?feature=api_calls", Auth::None)
+        .await;
+    assert_eq!(got, StatusCode::UNAUTHORIZED);
+}

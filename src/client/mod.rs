@@ -14,9 +14,9 @@ use std::rc::Rc;
 use futures::future::{FutureExt, Shared};
 
 use portico_types::{
-    ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout, ErrorCode,
-    IdentifyAccepted, IdentifyRequest, InvoiceList, MemberList, PortalSnapshot,
-    SubscriptionSummary,
+    ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout,
+    EntitlementsRead, ErrorCode, IdentifyAccepted, IdentifyRequest, InvoiceList, MemberList,
+    PortalSnapshot, SubscriptionSummary,
 };
 
 /// How long a request may take before it is aborted.
@@ -271,6 +271,21 @@ impl PortalClient {
     /// `GET /v1/portal`
     pub async fn portal(&self) -> Result<PortalSnapshot, ClientError> {
         self.call("GET", "/v1/portal", None).await
+    }
+
+    /// `GET /v1/portal/entitlements?feature=…`: a few features' current
+    /// state, e.g. after the host recorded usage of them.
+    pub async fn entitlements(
+        &self,
+        feature_ids: &[String],
+    ) -> Result<EntitlementsRead, ClientError> {
+        let mut path = String::from("/v1/portal/entitlements");
+        for (i, id) in feature_ids.iter().enumerate() {
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str("feature=");
+            path.push_str(&String::from(js_sys::encode_uri_component(id)));
+        }
+        self.call("GET", &path, None).await
     }
 
     /// `POST /v1/checkout/preview`; `controller` aborts it.

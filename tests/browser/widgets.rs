@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{account, admin, api, mount, paying_customer, sleep, token};
+use crate::support::{
+    account, admin, api, install_fetch_recorder, mount, paying_customer, recorded_fetches, sleep,
+    token,
+};
 
 #[wasm_bindgen_test]
 async fn portal_renders_a_paid_plan_and_its_entitlements() {
@@ -320,4 +323,77 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
         .is_same_node(Some(&before_projects)));
     assert!(view.find(&row("sso")).is_same_node(Some(&before_sso)));
     assert!(before_projects.is_connected() && before_sso.is_connected());
+}
+
+#[wasm_bindgen_test]
+async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
+    let (user, organization, token) = paying_customer("One Meter").await;
+    let org_id = organization.id.clone();
+    install_fetch_recorder();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <CaptureRefresher/>
+                <Entitlements/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=entitlement-list]").await;
+    let row = |feature: &str| format!("[data-part=entitlement][data-feature={feature}]");
+    let value = |feature: &str| format!("{} [data-part=entitlement-value]", row(feature));
+    let before_sso = view.find(&row("sso"));
+    let projects_before = view.text(&value("projects"));
+
+    // Usage of two features changes; the page asks for one of them.
+    for (feature, quantity, mode) in [("api_calls", 1234, "increment"), ("projects", 7, "set")] {
+        let _: serde_json::Value = admin(
+            "POST",
+            "/v1/usage",
+            serde_json::json!({
+                "company": { "workos_organization_id": org_id },
+                "feature": feature,
+                "quantity": quantity,
+                "mode": mode,
+            }),
+        )
+        .await;
+    }
+    let reads_before = recorded_fetches().len();
+    let context = REFRESHER
+        .with(|slot| slot.get())
+        .expect("the provider's context");
+    context.refresh_features(&["api_calls".to_owned()]);
+    for _ in 0..100 {
+        if view.text(&value("api_calls")) != "0 of 100,000" {
+            break;
+        }
+        sleep(20).await;
+    }
+
+    assert_eq!(view.text(&value("api_calls")), "1,234 of 100,000");
+    assert_eq!(
+        view.text(&value("projects")),
+        projects_before,
+        "a feature not asked for keeps what was read before"
+    );
+    assert!(view.find(&row("sso")).is_same_node(Some(&before_sso)));
+    let reads: Vec<String> = recorded_fetches()[reads_before..]
+        .iter()
+        .map(|fetch| fetch.url.clone())
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(
+        reads[0].ends_with("/v1/portal/entitlements?feature=api_calls"),
+        "{reads:?}"
+    );
+
+    // A full refresh brings the rest.
+    context.refresh();
+    for _ in 0..100 {
+        if view.text(&value("projects")) != projects_before {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(view.text(&value("projects")), "7 used");
 }

@@ -40,9 +40,9 @@ pub use keys::{
 pub use members::{Member, MemberList, MembershipStatus, SeatSummary};
 pub use money::{minor_unit_exponent, Money, MoneyError};
 pub use portal::{
-    BillingInterval, CompanySummary, Entitlement, EntitlementState, FeatureKind, Limit, PlanPrice,
-    PlanSummary, PortalSnapshot, SubscriptionStatus, SubscriptionSummary, UsagePeriod, UserSummary,
-    Viewer,
+    BillingInterval, CompanySummary, Entitlement, EntitlementState, EntitlementsRead, FeatureKind,
+    Limit, PlanPrice, PlanSummary, PortalSnapshot, SubscriptionStatus, SubscriptionSummary,
+    UsagePeriod, UserSummary, Viewer,
 };
 pub use time::{CivilDate, Timestamp, TimestampError};
 pub use tokens::{MintPortalToken, PortalToken};

@@ -334,6 +334,16 @@ pub struct PortalSnapshot {
     pub generated_at: Timestamp,
 }
 
+/// `GET /v1/portal/entitlements?feature=…`: the current state of a few
+/// features, so a page that has just recorded usage can update those meters
+/// without reading the whole portal again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntitlementsRead {
+    /// One per requested feature, in the order asked for.
+    pub entitlements: Vec<Entitlement>,
+    pub generated_at: Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use portico_types::{
-    AddonSelection, CompanySummary, Entitlement, FeatureKind, Keys, Limit, Money, PortalSnapshot,
-    Timestamp, UsagePeriod, UserSummary, Viewer,
+    AddonSelection, CompanySummary, Entitlement, EntitlementsRead, FeatureKind, Keys, Limit, Money,
+    PortalSnapshot, Timestamp, UsagePeriod, UserSummary, Viewer,
 };
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::load_subscription;
 use super::{billing, TokenScope};
-use crate::catalog::{Catalog, Grant, Plan};
+use crate::catalog::{Catalog, Feature, Grant, Plan};
 use crate::error::DomainError;
 
 /// The metering window that holds `now`: the calendar month (UTC). It does
@@ -94,45 +94,55 @@ pub fn build_entitlements(
     catalog
         .features
         .iter()
-        .map(|feature| {
-            let base = Entitlement {
-                feature_id: feature.id.clone(),
-                name: feature.name.clone(),
-                description: feature.description.clone(),
-                kind: feature.kind,
-                access: false,
-                limit: None,
-                usage: None,
-                unit: feature.unit.clone(),
-                period: None,
-                resets_at: None,
-                soft_limit: false,
-                over_limit: false,
-            };
-            match catalog.effective_grant(plan, addons, feature) {
-                Grant::Flag(on) => Entitlement { access: on, ..base },
-                Grant::Allowance { limit, soft } => {
-                    let used = usage.of(&feature.id, feature.kind);
-                    let (access, over_limit) = match limit {
-                        Limit::Unlimited => (true, false),
-                        Limit::Count(0) => (false, used > 0),
-                        Limit::Count(max) => (soft || used < max, used > max),
-                    };
-                    let metered = feature.kind == FeatureKind::Metered;
-                    Entitlement {
-                        access,
-                        limit: Some(limit),
-                        usage: Some(used),
-                        period: metered.then_some(UsagePeriod::Monthly),
-                        resets_at: metered.then_some(resets_at),
-                        soft_limit: soft,
-                        over_limit,
-                        ..base
-                    }
-                }
-            }
-        })
+        .map(|feature| entitlement(catalog, plan, addons, usage, resets_at, feature))
         .collect()
+}
+
+/// One feature as `plan` and `addons` grant it, with its usage.
+fn entitlement(
+    catalog: &Catalog,
+    plan: &Plan,
+    addons: &[AddonSelection],
+    usage: &UsageTotals,
+    resets_at: Timestamp,
+    feature: &Feature,
+) -> Entitlement {
+    let base = Entitlement {
+        feature_id: feature.id.clone(),
+        name: feature.name.clone(),
+        description: feature.description.clone(),
+        kind: feature.kind,
+        access: false,
+        limit: None,
+        usage: None,
+        unit: feature.unit.clone(),
+        period: None,
+        resets_at: None,
+        soft_limit: false,
+        over_limit: false,
+    };
+    match catalog.effective_grant(plan, addons, feature) {
+        Grant::Flag(on) => Entitlement { access: on, ..base },
+        Grant::Allowance { limit, soft } => {
+            let used = usage.of(&feature.id, feature.kind);
+            let (access, over_limit) = match limit {
+                Limit::Unlimited => (true, false),
+                Limit::Count(0) => (false, used > 0),
+                Limit::Count(max) => (soft || used < max, used > max),
+            };
+            let metered = feature.kind == FeatureKind::Metered;
+            Entitlement {
+                access,
+                limit: Some(limit),
+                usage: Some(used),
+                period: metered.then_some(UsagePeriod::Monthly),
+                resets_at: metered.then_some(resets_at),
+                soft_limit: soft,
+                over_limit,
+                ..base
+            }
+        }
+    }
 }
 
 /// The token's company as the portal shows it, and the token's user if
@@ -304,6 +314,78 @@ pub async fn snapshot(
         }),
         generated_at: now,
     })
+}
+
+/// Most features one [`entitlements`] read may ask for: enough for any
+/// page's meters, small enough that the query string stays short.
+pub const MAX_FEATURES_PER_READ: usize = 100;
+
+/// The entitlements of `feature_ids` alone, exactly as [`snapshot`] would
+/// show them: what a page reads after recording usage, instead of the
+/// whole portal. The caller has checked the scope's standing, as for
+/// [`snapshot`].
+pub async fn entitlements(
+    conn: &mut SqliteConnection,
+    catalog: &Catalog,
+    scope: &TokenScope,
+    now: Timestamp,
+    feature_ids: &[String],
+) -> Result<EntitlementsRead, DomainError> {
+    if feature_ids.is_empty() {
+        return Err(DomainError::InvalidInput(
+            "name at least one feature: ?feature=<id>".to_owned(),
+        ));
+    }
+    if feature_ids.len() > MAX_FEATURES_PER_READ {
+        return Err(DomainError::InvalidInput(format!(
+            "at most {MAX_FEATURES_PER_READ} features per read; read the whole portal instead"
+        )));
+    }
+    // Every id is checked before anything is read: a typo is an error, not
+    // an empty answer.
+    let features = feature_ids
+        .iter()
+        .map(|id| {
+            catalog
+                .feature(id)
+                .ok_or_else(|| DomainError::UnknownFeature(id.clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let window = metering_window(now);
+    let (plan, addons, usage) = match find_company_id(conn, scope).await? {
+        None => (catalog.default_plan(), Vec::new(), UsageTotals::default()),
+        Some(company_id) => {
+            let stored = load_subscription(conn, &company_id).await?;
+            let current = stored.as_ref().and_then(|s| s.as_of(now));
+            let plan = current
+                .as_ref()
+                .and_then(|s| catalog.plan(&s.plan_id))
+                .unwrap_or_else(|| catalog.default_plan());
+            let addons = current.map(|s| s.addons).unwrap_or_default();
+            (plan, addons, load_usage(conn, &company_id, window).await?)
+        }
+    };
+    Ok(EntitlementsRead {
+        entitlements: features
+            .into_iter()
+            .map(|feature| entitlement(catalog, plan, &addons, &usage, window.1, feature))
+            .collect(),
+        generated_at: now,
+    })
+}
+
+/// The id of the company holding the token's key, if any.
+async fn find_company_id(
+    conn: &mut SqliteConnection,
+    scope: &TokenScope,
+) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT company_id FROM company_keys WHERE key_name = ?1 AND key_value = ?2",
+    )
+    .bind(&scope.company.name)
+    .bind(&scope.company.value)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 #[cfg(test)]
