@@ -226,6 +226,10 @@ fn everything_the_api_sends_reads_back_exactly() {
     minimal.addons.clear();
     minimal.invoices.clear();
     round_trip(&minimal);
+    round_trip(&EntitlementsRead {
+        entitlements: rich_snapshot().entitlements,
+        generated_at: ts("2026-11-23T09:30:00Z"),
+    });
     round_trip(&CheckoutPreview {
         preview_id: "cp_x.y".into(),
         expires_at: ts("2026-11-23T09:40:00Z"),
