@@ -7,10 +7,10 @@ use portico_types::{
     AddonSelection, FeatureKind, Limit, Member, MemberList, MembershipStatus, SeatSummary,
     Timestamp, EMAIL, WORKOS_USER_ID,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::Row;
 
-use super::subscriptions::load_subscription;
-use super::TokenScope;
+use super::subscriptions::{load_subscription, plan_in_effect};
+use super::{scoped_company_id, TokenScope};
 use crate::catalog::{Catalog, Grant};
 use crate::db::Db;
 use crate::error::DomainError;
@@ -31,19 +31,6 @@ fn seat_limit(catalog: &Catalog, plan: &crate::catalog::Plan, addons: &[AddonSel
         Grant::Flag(true) => Limit::Unlimited,
         Grant::Flag(false) => Limit::Count(0),
     }
-}
-
-async fn company_id(
-    conn: &mut SqliteConnection,
-    scope: &TokenScope,
-) -> Result<Option<String>, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT company_id FROM company_keys WHERE key_name = ? AND key_value = ?",
-    )
-    .bind(&scope.company.name)
-    .bind(&scope.company.value)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 pub async fn list(
@@ -92,15 +79,12 @@ pub async fn list(
         });
     }
 
-    let subscription = match company_id(&mut conn, scope).await? {
+    let subscription = match scoped_company_id(&mut conn, scope).await? {
         Some(id) => load_subscription(&mut conn, &id).await?,
         None => None,
     };
     let current = subscription.as_ref().and_then(|s| s.as_of(now));
-    let plan = current
-        .as_ref()
-        .and_then(|s| catalog.plan(&s.plan_id))
-        .unwrap_or_else(|| catalog.default_plan());
+    let plan = plan_in_effect(catalog, current.as_ref());
     let addons = current.map(|s| s.addons).unwrap_or_default();
 
     Ok(MemberList {

@@ -10,8 +10,8 @@ use portico_types::{
 };
 use sqlx::{Row, SqliteConnection};
 
-use super::subscriptions::load_subscription;
-use super::{billing, TokenScope};
+use super::subscriptions::{load_subscription, plan_in_effect};
+use super::{billing, scoped_company_id, TokenScope};
 use crate::catalog::{Catalog, Feature, Grant, Plan};
 use crate::error::DomainError;
 
@@ -277,10 +277,7 @@ pub async fn snapshot(
 
     let stored = load_subscription(conn, &company_id).await?;
     let current = stored.as_ref().and_then(|s| s.as_of(now));
-    let plan = current
-        .as_ref()
-        .and_then(|s| catalog.plan(&s.plan_id))
-        .unwrap_or_else(|| catalog.default_plan());
+    let plan = plan_in_effect(catalog, current.as_ref());
     let window = metering_window(now);
     let usage = load_usage(conn, &company_id, window).await?;
     let invoices = billing::recent_invoices(conn, &company_id, billing::RECENT_INVOICES).await?;
@@ -352,15 +349,12 @@ pub async fn entitlements(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let window = metering_window(now);
-    let (plan, addons, usage) = match find_company_id(conn, scope).await? {
+    let (plan, addons, usage) = match scoped_company_id(conn, scope).await? {
         None => (catalog.default_plan(), Vec::new(), UsageTotals::default()),
         Some(company_id) => {
             let stored = load_subscription(conn, &company_id).await?;
             let current = stored.as_ref().and_then(|s| s.as_of(now));
-            let plan = current
-                .as_ref()
-                .and_then(|s| catalog.plan(&s.plan_id))
-                .unwrap_or_else(|| catalog.default_plan());
+            let plan = plan_in_effect(catalog, current.as_ref());
             let addons = current.map(|s| s.addons).unwrap_or_default();
             (plan, addons, load_usage(conn, &company_id, window).await?)
         }
@@ -372,20 +366,6 @@ pub async fn entitlements(
             .collect(),
         generated_at: now,
     })
-}
-
-/// The id of the company holding the token's key, if any.
-async fn find_company_id(
-    conn: &mut SqliteConnection,
-    scope: &TokenScope,
-) -> Result<Option<String>, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT company_id FROM company_keys WHERE key_name = ?1 AND key_value = ?2",
-    )
-    .bind(&scope.company.name)
-    .bind(&scope.company.value)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use portico_types::{
 };
 use sqlx::{Row, SqliteConnection};
 
+use crate::catalog::{Catalog, Plan};
 use crate::error::DomainError;
 
 /// A subscription row as stored.
@@ -24,6 +25,14 @@ pub struct StoredSubscription {
     pub addons: Vec<AddonSelection>,
     pub scheduled: Option<ScheduledChange>,
     pub revision: i64,
+}
+
+/// The plan a company is on: its subscription's as it stands, else (no
+/// subscription, or a canceled one) the catalog's default.
+pub fn plan_in_effect<'c>(catalog: &'c Catalog, current: Option<&CurrentSubscription>) -> &'c Plan {
+    current
+        .and_then(|s| catalog.plan(&s.plan_id))
+        .unwrap_or_else(|| catalog.default_plan())
 }
 
 /// The subscription as it stands at an instant.
