@@ -204,7 +204,7 @@ async fn a_token_only_ever_reaches_its_own_company() {
             .0,
         StatusCode::ACCEPTED
     );
-    app.post("/v1/usage", Auth::Secret, json!({ "company": { "workos_organization_id": ORG_B }, "feature": "api_calls", "quantity": 77 })).await;
+    app.usage(ORG_B, "api_calls", 77, "increment").await;
 
     let (_, a) = app.get("/v1/portal", Auth::Bearer(&token_a)).await;
     assert_eq!(a["company"]["name"], "A Inc");
@@ -358,7 +358,7 @@ async fn usage_feeds_entitlements() {
     );
     let (_, body) = app.post("/v1/usage", Auth::Secret, usage(500, None)).await;
     assert_eq!(body["usage"], 1100);
-    app.post("/v1/usage", Auth::Secret, json!({ "company": { "workos_organization_id": ORG_A }, "feature": "projects", "quantity": 2, "mode": "set" })).await;
+    app.usage(ORG_A, "projects", 2, "set").await;
 
     let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;
     assert_eq!(snapshot["plan"]["id"], "free");

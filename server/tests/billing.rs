@@ -433,8 +433,7 @@ async fn downgrades_wait_for_the_period_end_and_must_fit_what_is_used() {
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
-    app.post("/v1/usage", Auth::Secret, json!({ "company": { "workos_organization_id": ORG }, "feature": "projects", "quantity": 7, "mode": "set" }))
-        .await;
+    app.usage(ORG, "projects", 7, "set").await;
 
     let before = app.fingerprint().await;
     let (status, error) = ask_price(&app, &token, &change("pro", "month", &[])).await;

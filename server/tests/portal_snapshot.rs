@@ -82,14 +82,7 @@ async fn the_snapshot_reads_company_viewer_subscription_credit_and_usage() {
         ("projects", 4, "set"),
         ("storage_gb", 9, "set"),
     ] {
-        let (status, body) = app
-            .post(
-                "/v1/usage",
-                Auth::Secret,
-                json!({ "company": { "workos_organization_id": ORG }, "feature": feature, "quantity": quantity, "mode": mode }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        app.usage(ORG, feature, quantity, mode).await;
     }
 
     let token = app.token(ORG, Some(MEMBER)).await;
@@ -167,14 +160,7 @@ async fn a_few_entitlements_read_alone_match_the_whole_portal() {
     app.subscribe(ORG, "pro", "month", 3, &[("sso_connection", 1)])
         .await;
     for (feature, quantity, mode) in [("api_calls", 1234, "increment"), ("projects", 7, "set")] {
-        let (status, body) = app
-            .post(
-                "/v1/usage",
-                Auth::Secret,
-                json!({ "company": { "workos_organization_id": ORG }, "feature": feature, "quantity": quantity, "mode": mode }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        app.usage(ORG, feature, quantity, mode).await;
     }
     let token = app.token(ORG, Some(MEMBER)).await;
     let (_, snapshot) = app.get("/v1/portal", Auth::Bearer(&token)).await;

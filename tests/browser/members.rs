@@ -156,22 +156,6 @@ fn set_control(view: &Mounted, selector: &str, value: &str, event: &str) {
 }
 
 /// Waits (up to 10 s) until the text of `selector` satisfies `check`.
-async fn wait_for_text(view: &Mounted, selector: &str, check: impl Fn(&str) -> bool) -> String {
-    for _ in 0..500 {
-        if let Ok(Some(element)) = view.root.query_selector(selector) {
-            let text = element.text_content().unwrap_or_default();
-            if check(&text) {
-                return text;
-            }
-        }
-        sleep(20).await;
-    }
-    panic!(
-        "timed out waiting for {selector}; the DOM is:\n{}",
-        view.root.inner_html()
-    );
-}
-
 async fn mount_acme_members() -> Mounted {
     let acme = account("Acme Corp").await;
     let token = token(&acme.organization.id, &acme.user.id).await;
@@ -335,10 +319,8 @@ async fn on_a_first_visit_the_list_is_read_again_once_identify_made_the_user_a_m
         }
     });
     // The list read before identify had no one; after identify, Pat.
-    wait_for_text(&view, "[data-part=seats-usage]", |t| {
-        t == "1 of 10 seats used"
-    })
-    .await;
+    view.wait_for_text("[data-part=seats-usage]", |t| t == "1 of 10 seats used")
+        .await;
     assert_eq!(names(&view), ["Pat Payer"]);
     let reads = recorded_fetches()
         .iter()
@@ -563,10 +545,8 @@ async fn members_reload_when_the_portal_data_is_refreshed() {
     .await;
     let context = CAPTURED.with(Cell::take).expect("inside the provider");
     context.refresh();
-    wait_for_text(&view, "[data-part=seats-usage]", |t| {
-        t == "1 of 14 seats used"
-    })
-    .await;
+    view.wait_for_text("[data-part=seats-usage]", |t| t == "1 of 14 seats used")
+        .await;
     let reads = recorded_fetches()
         .iter()
         .filter(|f| f.url.ends_with("/v1/members"))

@@ -146,6 +146,24 @@ impl Mounted {
         );
     }
 
+    /// Waits (up to 10 s) for the text of `selector` to pass `check`, and
+    /// returns it.
+    pub async fn wait_for_text(&self, selector: &str, check: impl Fn(&str) -> bool) -> String {
+        for _ in 0..500 {
+            if let Ok(Some(element)) = self.root.query_selector(selector) {
+                let text = element.text_content().unwrap_or_default();
+                if check(text.trim()) {
+                    return text.trim().to_owned();
+                }
+            }
+            sleep(20).await;
+        }
+        panic!(
+            "timed out waiting for the text of {selector}; the DOM is:\n{}",
+            self.root.inner_html()
+        );
+    }
+
     pub fn find(&self, selector: &str) -> Element {
         self.root
             .query_selector(selector)
@@ -168,6 +186,22 @@ impl Mounted {
             .map(|list| list.length())
             .unwrap_or(0)
     }
+}
+
+/// Records usage of `feature` for the organization, as a host's server
+/// does (`increment` or `set`).
+pub async fn record_usage(org_id: &str, feature: &str, quantity: u64, mode: &str) {
+    let _: serde_json::Value = admin(
+        "POST",
+        "/v1/usage",
+        serde_json::json!({
+            "company": { "workos_organization_id": org_id },
+            "feature": feature,
+            "quantity": quantity,
+            "mode": mode,
+        }),
+    )
+    .await;
 }
 
 pub fn events(name: &str) -> Vec<serde_json::Value> {

@@ -5,7 +5,7 @@ use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{
-    account, admin, api, install_fetch_recorder, mount, paying_customer, recorded_fetches, sleep,
+    account, api, install_fetch_recorder, mount, paying_customer, record_usage, recorded_fetches,
     token,
 };
 
@@ -293,28 +293,16 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
     let rows_before = view.count("[data-part=entitlement]");
     assert_eq!(view.text(&value("api_calls")), "0 of 100,000");
 
-    let _: serde_json::Value = admin(
-        "POST",
-        "/v1/usage",
-        serde_json::json!({
-            "company": { "workos_organization_id": org_id },
-            "feature": "api_calls",
-            "quantity": 1234,
-        }),
-    )
-    .await;
+    record_usage(&org_id, "api_calls", 1234, "increment").await;
     let context = REFRESHER
         .with(|slot| slot.get())
         .expect("the provider's context");
     context.refresh();
-    for _ in 0..100 {
-        if view.text(&value("api_calls")) != "0 of 100,000" {
-            break;
-        }
-        sleep(20).await;
-    }
+    let shown = view
+        .wait_for_text(&value("api_calls"), |t| t != "0 of 100,000")
+        .await;
 
-    assert_eq!(view.text(&value("api_calls")), "1,234 of 100,000");
+    assert_eq!(shown, "1,234 of 100,000");
     assert_eq!(view.count("[data-part=entitlement]"), rows_before);
     // The unchanged rows are the same DOM nodes: a refresh does not rebuild
     // the list (which would drop any focus or selection inside it).
@@ -345,32 +333,18 @@ async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
     let projects_before = view.text(&value("projects"));
 
     // Usage of two features changes; the page asks for one of them.
-    for (feature, quantity, mode) in [("api_calls", 1234, "increment"), ("projects", 7, "set")] {
-        let _: serde_json::Value = admin(
-            "POST",
-            "/v1/usage",
-            serde_json::json!({
-                "company": { "workos_organization_id": org_id },
-                "feature": feature,
-                "quantity": quantity,
-                "mode": mode,
-            }),
-        )
-        .await;
-    }
+    record_usage(&org_id, "api_calls", 1234, "increment").await;
+    record_usage(&org_id, "projects", 7, "set").await;
     let reads_before = recorded_fetches().len();
     let context = REFRESHER
         .with(|slot| slot.get())
         .expect("the provider's context");
     context.refresh_features(&["api_calls".to_owned()]);
-    for _ in 0..100 {
-        if view.text(&value("api_calls")) != "0 of 100,000" {
-            break;
-        }
-        sleep(20).await;
-    }
+    let shown = view
+        .wait_for_text(&value("api_calls"), |t| t != "0 of 100,000")
+        .await;
 
-    assert_eq!(view.text(&value("api_calls")), "1,234 of 100,000");
+    assert_eq!(shown, "1,234 of 100,000");
     assert_eq!(
         view.text(&value("projects")),
         projects_before,
@@ -389,11 +363,8 @@ async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
 
     // A full refresh brings the rest.
     context.refresh();
-    for _ in 0..100 {
-        if view.text(&value("projects")) != projects_before {
-            break;
-        }
-        sleep(20).await;
-    }
-    assert_eq!(view.text(&value("projects")), "7 used");
+    let shown = view
+        .wait_for_text(&value("projects"), |t| t != projects_before)
+        .await;
+    assert_eq!(shown, "7 used");
 }

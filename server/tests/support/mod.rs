@@ -196,6 +196,24 @@ impl TestApp {
         portico_server::clock::Clock::now(self.clock.as_ref())
     }
 
+    /// Records usage for `org` with the secret key (`increment` or `set`),
+    /// as a host's server does; it must be accepted.
+    pub async fn usage(&self, org: &str, feature: &str, quantity: u64, mode: &str) {
+        let (status, body) = self
+            .post(
+                "/v1/usage",
+                Auth::Secret,
+                serde_json::json!({
+                    "company": { "workos_organization_id": org },
+                    "feature": feature,
+                    "quantity": quantity,
+                    "mode": mode,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
     /// Gives `org` (identified first) a paid, active subscription that
     /// started `days_ago`, as if bought long ago (no trial, no invoice).
     pub async fn subscribe(
