@@ -6,7 +6,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{
     account, api, install_fetch_recorder, mount, paying_customer, record_usage, recorded_fetches,
-    token,
+    token, Mounted,
 };
 
 #[wasm_bindgen_test]
@@ -273,9 +273,10 @@ fn CaptureRefresher() -> impl IntoView {
     REFRESHER.with(|slot| slot.set(portico::use_portal()));
 }
 
-#[wasm_bindgen_test]
-async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
-    let (user, organization, token) = paying_customer("Row Keepers").await;
+/// A paying customer's entitlements, shown; with their organization id and
+/// the provider's context (to refresh the data as a host would).
+async fn paying_customers_entitlements(name: &str) -> (Mounted, String, portico::PortalContext) {
+    let (user, organization, token) = paying_customer(name).await;
     let org_id = organization.id.clone();
     let view = mount(move || {
         view! {
@@ -286,6 +287,15 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
         }
     });
     view.wait_for("[data-part=entitlement-list]").await;
+    let context = REFRESHER
+        .with(|slot| slot.get())
+        .expect("the provider's context");
+    (view, org_id, context)
+}
+
+#[wasm_bindgen_test]
+async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
+    let (view, org_id, context) = paying_customers_entitlements("Row Keepers").await;
     let row = |feature: &str| format!("[data-part=entitlement][data-feature={feature}]");
     let value = |feature: &str| format!("{} [data-part=entitlement-value]", row(feature));
     let before_projects = view.find(&row("projects"));
@@ -294,9 +304,6 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
     assert_eq!(view.text(&value("api_calls")), "0 of 100,000");
 
     record_usage(&org_id, "api_calls", 1234, "increment").await;
-    let context = REFRESHER
-        .with(|slot| slot.get())
-        .expect("the provider's context");
     context.refresh();
     let shown = view
         .wait_for_text(&value("api_calls"), |t| t != "0 of 100,000")
@@ -315,18 +322,8 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
 
 #[wasm_bindgen_test]
 async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
-    let (user, organization, token) = paying_customer("One Meter").await;
-    let org_id = organization.id.clone();
     install_fetch_recorder();
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <CaptureRefresher/>
-                <Entitlements/>
-            </PortalProvider>
-        }
-    });
-    view.wait_for("[data-part=entitlement-list]").await;
+    let (view, org_id, context) = paying_customers_entitlements("One Meter").await;
     let row = |feature: &str| format!("[data-part=entitlement][data-feature={feature}]");
     let value = |feature: &str| format!("{} [data-part=entitlement-value]", row(feature));
     let before_sso = view.find(&row("sso"));
@@ -336,9 +333,6 @@ async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
     record_usage(&org_id, "api_calls", 1234, "increment").await;
     record_usage(&org_id, "projects", 7, "set").await;
     let reads_before = recorded_fetches().len();
-    let context = REFRESHER
-        .with(|slot| slot.get())
-        .expect("the provider's context");
     context.refresh_features(&["api_calls".to_owned()]);
     let shown = view
         .wait_for_text(&value("api_calls"), |t| t != "0 of 100,000")
