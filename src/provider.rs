@@ -138,6 +138,17 @@ impl PortalContext {
         user_traits: Traits,
     ) {
         self.signed_in.set_value(Some(user.id.clone()));
+        // Formatters are built while the first answers are on the network:
+        // after the first request is out (a host's token source answers
+        // first), and after a timer, so every request sent beside it (not
+        // just the first) goes out before.
+        let formatter = self.formatter();
+        self.client().after_first_request(move || {
+            spawn_local(async move {
+                crate::timer::sleep(0).await;
+                formatter.warm_up();
+            });
+        });
         self.refresh();
         self.identify(user, organization, company_traits, user_traits);
     }

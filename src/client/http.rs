@@ -27,6 +27,8 @@ pub(crate) struct Exchange<'a> {
     pub idempotency_key: Option<&'a str>,
     pub timeout_ms: i32,
     pub controller: Option<web_sys::AbortController>,
+    /// Called once the request has been handed to the browser.
+    pub on_sent: Option<Box<dyn FnOnce()>>,
 }
 
 fn js_message(value: &JsValue) -> String {
@@ -50,6 +52,7 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
         idempotency_key,
         timeout_ms,
         controller,
+        on_sent,
     } = exchange;
     let window = web_sys::window().ok_or_else(|| ClientError::Network("no window".to_owned()))?;
     let controller = match controller {
@@ -97,10 +100,12 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
         )
         .map_err(network)?;
 
+    let sent = window.fetch_with_request(&request);
+    if let Some(on_sent) = on_sent {
+        on_sent();
+    }
     let exchange = async {
-        let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-            .await?
-            .dyn_into()?;
+        let response: web_sys::Response = JsFuture::from(sent).await?.dyn_into()?;
         let text = JsFuture::from(response.text()?).await?;
         Ok::<_, JsValue>(HttpResponse {
             status: response.status(),

@@ -6,7 +6,7 @@
 
 mod http;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -153,6 +153,8 @@ pub struct PortalClient {
     api_base: String,
     token_source: TokenSource,
     tokens: RefCell<TokenCache>,
+    /// Runs once, when the first request has gone out.
+    on_first_request: Cell<Option<Box<dyn FnOnce()>>>,
 }
 
 /// The token in use, and the request for a new one if one is under way:
@@ -177,7 +179,15 @@ impl PortalClient {
                 current: initial,
                 pending: None,
             }),
+            on_first_request: Cell::new(None),
         }
+    }
+
+    /// Runs `work` once the first request has gone out (after the token
+    /// source, if any, has answered): work that can wait for the network
+    /// without delaying what is sent.
+    pub fn after_first_request(&self, work: impl FnOnce() + 'static) {
+        self.on_first_request.set(Some(Box::new(work)));
     }
 
     pub fn api_base(&self) -> &str {
@@ -245,6 +255,7 @@ impl PortalClient {
                 idempotency_key,
                 timeout_ms: TIMEOUT_MS,
                 controller: controller.clone(),
+                on_sent: self.on_first_request.take(),
             })
             .await?;
             if response.status == 401

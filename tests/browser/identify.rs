@@ -93,3 +93,25 @@ async fn identify_is_sent_on_mount_with_the_workos_keys() {
         Some("Margaret Hamilton")
     );
 }
+
+/// Work the provider defers to the network wait (building the `Intl`
+/// formatters) runs once, after the first request has gone out, never
+/// before it: it must not delay what is sent.
+#[wasm_bindgen_test]
+async fn work_after_the_first_request_runs_once_and_only_after_it_is_sent() {
+    let (_, _, token) = crate::support::paying_customer("Deferred Work").await;
+    let client = portico::PortalClient::new(api(), token.into());
+    install_fetch_recorder();
+    let runs: std::rc::Rc<std::cell::RefCell<Vec<usize>>> = Default::default();
+    let seen = runs.clone();
+    client.after_first_request(move || seen.borrow_mut().push(recorded_fetches().len()));
+    assert!(runs.borrow().is_empty(), "nothing has been sent yet");
+
+    client.portal().await.expect("portal read");
+    client.portal().await.expect("second portal read");
+    assert_eq!(
+        *runs.borrow(),
+        vec![1],
+        "once, with the first request already handed to fetch"
+    );
+}
