@@ -57,6 +57,30 @@ pub fn install_recorder(browser: &Browser) -> Result<()> {
         .map(|_| ())
 }
 
+/// Delays every request of this browser session by `latency_ms` (Chromium's
+/// network emulation; 0 turns it off), to time the portal as it loads over
+/// a real network rather than loopback.
+pub fn emulate_latency(browser: &Browser, latency_ms: f64) -> Result<()> {
+    let cdp = |cmd: &str, params: Value| {
+        browser.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    };
+    cdp("Network.enable", json!({}))?;
+    cdp(
+        "Network.emulateNetworkConditions",
+        json!({
+            "offline": false,
+            "latency": latency_ms,
+            "downloadThroughput": -1,
+            "uploadThroughput": -1,
+        }),
+    )
+    .map(|_| ())
+}
+
 /// When the DOM first showed the data, relative to the provider's marks.
 #[derive(Debug, Clone)]
 pub struct RenderTiming {

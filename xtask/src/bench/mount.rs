@@ -3,12 +3,13 @@
 //! Chromium. Each page load reads the provider's marks: mount → data, the
 //! API requests on the critical path (a stable figure: anything but one
 //! fails the build), and the work after the data arrived, up to the next
-//! frame.
+//! frame. A second series delays every request by 40 ms, as a distant API
+//! would: loopback hides whatever waits for the network.
 
 use std::path::Path;
 use std::time::Duration;
 
-use portico_e2e::bench::{load_and_watch, median_p90, requests_before_data};
+use portico_e2e::bench::{emulate_latency, load_and_watch, median_p90, requests_before_data};
 use portico_e2e::{mount_timing, Browser};
 use serde_json::json;
 
@@ -22,6 +23,8 @@ const RUNS: usize = 20;
 /// One frame at 60 Hz.
 pub const FRAME_MS: f64 = 1000.0 / 60.0;
 const WAIT: Duration = Duration::from_secs(30);
+/// Added to every request in the second series: an API a continent away.
+const LATENCY_MS: f64 = 40.0;
 
 pub fn run_mount(
     browser: &Browser,
@@ -48,7 +51,30 @@ pub fn run_mount(
             runs.push((render, timing, critical));
         }
     }
+    // The same over a network: every request delayed as by a distant API.
+    emulate_latency(browser, LATENCY_MS)?;
+    let mut distant = Vec::new();
+    for run in 0..WARM_UP + RUNS {
+        let render = load_and_watch(browser, &url, "[data-part=entitlement]", 1, WAIT);
+        if run >= WARM_UP {
+            distant.push(render);
+        }
+    }
+    emulate_latency(browser, 0.0)?;
+    let distant = distant.into_iter().collect::<Result<Vec<_>, _>>()?;
     drop(server);
+    let (distant_shown, _) = median_p90(
+        &distant
+            .iter()
+            .map(|r| r.mount_to_shown_ms)
+            .collect::<Vec<_>>(),
+    );
+    let (distant_frame, _) = median_p90(
+        &distant
+            .iter()
+            .map(|r| r.data_to_frame_ms)
+            .collect::<Vec<_>>(),
+    );
 
     let mount_to_data: Vec<f64> = runs.iter().map(|(_, t, _)| t.mount_to_data_ms).collect();
     let data_to_shown: Vec<f64> = runs.iter().map(|(r, _, _)| r.data_to_shown_ms).collect();
@@ -92,6 +118,14 @@ pub fn run_mount(
         "  of which data -> DOM shows it, median (p90)",
         format!("{} ({})", format_ms(shown_median), format_ms(shown_p90)),
     );
+    table.info(
+        format!("with {LATENCY_MS} ms network latency: mount -> shown / data -> next frame"),
+        format!(
+            "{} / {}",
+            format_ms(distant_shown),
+            format_ms(distant_frame)
+        ),
+    );
 
     let loads: Vec<_> = runs
         .iter()
@@ -124,6 +158,12 @@ pub fn run_mount(
                 "how": "the chain of API requests ending at the /v1/portal response that delivered the first data (e2e::bench::requests_before_data)",
             },
             "loads": loads,
+            "with_network_latency": {
+                "latency_ms": LATENCY_MS,
+                "how": "Chromium network emulation (CDP Network.emulateNetworkConditions) on every request",
+                "mount_to_shown_ms_median": distant_shown,
+                "data_to_next_frame_ms_median": distant_frame,
+            },
         }),
     )
 }
