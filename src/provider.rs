@@ -45,10 +45,8 @@ pub struct PortalContext {
     /// The signed-in WorkOS user's id (`user_…`), once [`start`](Self::start)ed.
     signed_in: StoredValue<Option<String>>,
     reread_after_identify: StoredValue<bool>,
-    /// Features asked for by [`refresh_features`](Self::refresh_features)
-    /// whose new state has not arrived yet: a newer read asks for them too,
-    /// as it supersedes the older one.
-    pending_features: StoredValue<Vec<String>>,
+    /// A [`refresh_features`](Self::refresh_features) read is under way.
+    features_in_flight: StoredValue<bool>,
     strings: StoredValue<Strings>,
     /// Bumped when the strings change, so that widgets which keep their
     /// DOM across data refreshes rebuild it in the new words.
@@ -67,7 +65,7 @@ impl PortalContext {
             identified: RwSignal::new(false),
             signed_in: StoredValue::new(None),
             reread_after_identify: StoredValue::new(false),
-            pending_features: StoredValue::new(Vec::new()),
+            features_in_flight: StoredValue::new(false),
             strings: StoredValue::new(strings),
             strings_epoch: StoredValue::new(0),
             formatter: StoredValue::new(formatter),
@@ -172,7 +170,7 @@ impl PortalContext {
         let generation = previous + 1;
         self.generation.set_value(generation);
         // This read brings every feature's state.
-        self.pending_features.set_value(Vec::new());
+        self.features_in_flight.set_value(false);
         let showing_data = matches!(self.state.get_untracked(), LoadState::Ready(_));
         if showing_data {
             self.refreshing.set(true);
@@ -205,68 +203,61 @@ impl PortalContext {
     /// Reads again only the entitlements of `feature_ids` (after the host
     /// recorded usage of them, say) and shows their new state: a request
     /// of a few hundred bytes instead of the whole portal, and only their
-    /// rows re-render. Falls back to a full [`refresh`](Self::refresh)
-    /// while no data is shown or a full read is under way.
+    /// rows re-render. Reads everything instead ([`refresh`](Self::refresh))
+    /// while no data is shown or another read is under way, which it would
+    /// otherwise race.
     pub fn refresh_features(&self, feature_ids: &[String]) {
         let Some(previous) = self.generation.try_get_value() else {
             return; // unmounted
         };
-        let shown = match self.state.get_untracked() {
-            LoadState::Ready(snapshot) if snapshot.company.is_some() => snapshot,
-            _ => return self.refresh(),
-        };
-        if self.refreshing.get_untracked() {
+        let shows_company =
+            matches!(self.state.get_untracked(), LoadState::Ready(ref s) if s.company.is_some());
+        if !shows_company || self.refreshing.get_untracked() || self.features_in_flight.get_value()
+        {
             return self.refresh();
         }
         if feature_ids.is_empty() {
             return;
         }
-        if let Some(unknown) = feature_ids
-            .iter()
-            .find(|id| !shown.entitlements.iter().any(|e| &e.feature_id == *id))
-        {
-            leptos::logging::warn!("portico: no feature {unknown:?} in the portal");
-            return;
-        }
-        let mut wanted = self.pending_features.get_value();
-        for id in feature_ids {
-            if !wanted.contains(id) {
-                wanted.push(id.clone());
-            }
-        }
-        self.pending_features.set_value(wanted.clone());
+        self.features_in_flight.set_value(true);
         let generation = previous + 1;
         self.generation.set_value(generation);
         let this = *self;
         let client = self.client();
+        let feature_ids = feature_ids.to_vec();
         spawn_local(async move {
-            let result = client.entitlements(&wanted).await;
+            let result = client.entitlements(&feature_ids).await;
             if this.generation.try_get_value() != Some(generation) {
-                return; // a newer read (which asks for these too) supersedes it
+                return; // a full read has started since, and covers these
             }
-            this.pending_features.set_value(Vec::new());
-            match result {
-                Ok(read) => {
-                    this.state.update(|state| {
-                        if let LoadState::Ready(shown) = state {
-                            // In place when nothing else holds this
-                            // snapshot (a copy of 1,000 entitlements costs
-                            // more than the whole re-render).
-                            let snapshot = Arc::make_mut(shown);
-                            for fresh in read.entitlements {
-                                if let Some(slot) = snapshot
-                                    .entitlements
-                                    .iter_mut()
-                                    .find(|e| e.feature_id == fresh.feature_id)
-                                {
-                                    *slot = fresh;
-                                }
-                            }
+            this.features_in_flight.set_value(false);
+            let read = match result {
+                Ok(read) => read,
+                Err(error) => return leptos::logging::warn!("portico: refresh failed: {error}"),
+            };
+            // In place: between renders the signal is the snapshot's only
+            // holder. Were it not, copying it would cost more than the
+            // whole re-render (and bring a deep clone of every wire type
+            // into the bundle), so everything is read again instead.
+            let merged = this.state.try_update_untracked(|state| match state {
+                LoadState::Ready(shown) => Arc::get_mut(shown).map(|snapshot| {
+                    for fresh in read.entitlements {
+                        if let Some(slot) = snapshot
+                            .entitlements
+                            .iter_mut()
+                            .find(|e| e.feature_id == fresh.feature_id)
+                        {
+                            *slot = fresh;
                         }
-                    });
-                    performance_mark("portico:data");
-                }
-                Err(error) => leptos::logging::warn!("portico: refresh failed: {error}"),
+                    }
+                }),
+                _ => None,
+            });
+            if merged.flatten().is_some() {
+                this.state.notify();
+                performance_mark("portico:data");
+            } else {
+                this.refresh();
             }
         });
     }
