@@ -6,21 +6,13 @@
 /// The design tokens (`--portico-*` custom properties on `:root`). Always in
 /// the page itself: custom properties inherit into shadow roots, so hosts
 /// theme the custom elements exactly as they theme the Leptos widgets.
-pub const TOKENS: &str = include_str!("../style/tokens.css");
+/// Minified by `build.rs` from `style/tokens.css`.
+pub const TOKENS: &str = include_str!(concat!(env!("OUT_DIR"), "/tokens.css"));
 
 /// The widgets' rules: in the page for the Leptos widgets, in each shadow
-/// root for the custom elements.
-pub const WIDGETS: &str = concat!(
-    include_str!("../style/base.css"),
-    include_str!("widgets/plan_view/plan_view.css"),
-    include_str!("widgets/entitlements/entitlements.css"),
-    include_str!("widgets/members/members.css"),
-    include_str!("widgets/plan_picker/plan_picker.css"),
-    include_str!("widgets/checkout/checkout.css"),
-    include_str!("widgets/cancel_subscription/cancel_subscription.css"),
-    include_str!("widgets/upcoming_bill/upcoming_bill.css"),
-    include_str!("widgets/invoices/invoices.css"),
-);
+/// root for the custom elements. Minified by `build.rs` from
+/// `style/base.css` and each widget's stylesheet, in that order.
+pub const WIDGETS: &str = include_str!(concat!(env!("OUT_DIR"), "/widgets.css"));
 
 fn add_to_head(marker: &str, css: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -53,4 +45,54 @@ pub fn inject() {
 /// rules in their shadow roots).
 pub fn inject_tokens() {
     add_to_head("data-portico", TOKENS);
+}
+
+#[cfg(test)]
+mod tests {
+    include!("../style/minify.rs");
+
+    #[test]
+    fn minifying_drops_comments_and_spacing_only() {
+        let source = "/* tokens */\n:root {\n  --a: 1px  2px; /* why */\n}\n\n[data-part=\"x\"] > [data-part=\"y\"],\n.b   .c:hover { color: red ; }\n";
+        assert_eq!(
+            minify_css(source),
+            ":root{--a: 1px 2px;}[data-part=\"x\"] > [data-part=\"y\"], .b .c:hover{color: red;}"
+        );
+        assert_eq!(minify_css("a /* unterminated"), "a");
+    }
+
+    #[test]
+    fn the_bundled_stylesheets_keep_every_rule() {
+        // Same characters as the sources once comments and whitespace are
+        // gone: nothing but those was removed.
+        let squeeze = |css: &str| -> String {
+            let mut text = String::new();
+            for (i, part) in css.split("/*").enumerate() {
+                text.push_str(if i == 0 {
+                    part
+                } else {
+                    part.split_once("*/").map_or("", |(_, after)| after)
+                });
+            }
+            text.split_whitespace().collect()
+        };
+        let source = include_str!("../style/tokens.css");
+        assert_eq!(squeeze(super::TOKENS), squeeze(source));
+        let sources = [
+            include_str!("../style/base.css"),
+            include_str!("widgets/plan_view/plan_view.css"),
+            include_str!("widgets/entitlements/entitlements.css"),
+            include_str!("widgets/members/members.css"),
+            include_str!("widgets/plan_picker/plan_picker.css"),
+            include_str!("widgets/checkout/checkout.css"),
+            include_str!("widgets/cancel_subscription/cancel_subscription.css"),
+            include_str!("widgets/upcoming_bill/upcoming_bill.css"),
+            include_str!("widgets/invoices/invoices.css"),
+        ];
+        assert_eq!(squeeze(super::WIDGETS), squeeze(&sources.concat()));
+        assert!(super::WIDGETS.len() < sources.concat().len());
+        assert!(
+            super::WIDGETS.contains("[data-portico-root] [data-part=\"skeleton\"]{display: grid;")
+        );
+    }
 }

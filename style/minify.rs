@@ -1,0 +1,34 @@
+/// The stylesheet as the bundle carries it: comments dropped, every run of
+/// whitespace made one space, and none around `{`, `}` and `;`. Nothing else
+/// changes, so a space that separates selectors (`a b`) or values stays.
+/// (No rule here puts whitespace or comment markers inside a quoted string.)
+pub fn minify_css(source: &str) -> String {
+    let mut without_comments = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("/*") {
+        without_comments.push_str(&rest[..start]);
+        without_comments.push(' ');
+        rest = match rest[start + 2..].find("*/") {
+            Some(end) => &rest[start + 2 + end + 2..],
+            None => "",
+        };
+    }
+    without_comments.push_str(rest);
+
+    let mut out = String::with_capacity(without_comments.len());
+    let mut pending_space = false;
+    for c in without_comments.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let tight = matches!(c, '{' | '}' | ';');
+        let after_tight = matches!(out.chars().last(), Some('{' | '}' | ';') | None);
+        if pending_space && !tight && !after_tight {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
