@@ -47,6 +47,9 @@ pub struct PortalContext {
     reread_after_identify: StoredValue<bool>,
     /// A [`refresh_features`](Self::refresh_features) read is under way.
     features_in_flight: StoredValue<bool>,
+    /// The data shown last changed by a feature refresh alone (widgets with
+    /// data of their own, like the member list, need not read it again).
+    features_only: StoredValue<bool>,
     strings: StoredValue<Strings>,
     /// Bumped when the strings change, so that widgets which keep their
     /// DOM across data refreshes rebuild it in the new words.
@@ -66,6 +69,7 @@ impl PortalContext {
             signed_in: StoredValue::new(None),
             reread_after_identify: StoredValue::new(false),
             features_in_flight: StoredValue::new(false),
+            features_only: StoredValue::new(false),
             strings: StoredValue::new(strings),
             strings_epoch: StoredValue::new(0),
             formatter: StoredValue::new(formatter),
@@ -151,6 +155,12 @@ impl PortalContext {
         self.identify(user, organization, company_traits, user_traits);
     }
 
+    /// Whether the data last changed by [`refresh_features`](Self::refresh_features)
+    /// alone (not reactive: read it when the data changes).
+    pub fn changed_by_features_only(&self) -> bool {
+        self.features_only.get_value()
+    }
+
     /// Whether identify has succeeded (reactive).
     pub fn identified(&self) -> bool {
         self.identified.get()
@@ -187,6 +197,7 @@ impl PortalContext {
             this.refreshing.set(false);
             match result {
                 Ok(snapshot) => {
+                    this.features_only.set_value(false);
                     let unknown_company = snapshot.company.is_none();
                     this.state.set(LoadState::Ready(Arc::new(snapshot)));
                     performance_mark("portico:data");
@@ -254,6 +265,7 @@ impl PortalContext {
                 _ => None,
             });
             if merged.flatten().is_some() {
+                this.features_only.set_value(true);
                 this.state.notify();
                 performance_mark("portico:data");
             } else {

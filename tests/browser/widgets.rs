@@ -362,3 +362,49 @@ async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
         .await;
     assert_eq!(shown, "7 used");
 }
+
+/// In the whole portal too (plan, picker with its checkout, bills, members
+/// beside the entitlements), a feature refresh is one request merged in
+/// place: no widget keeps the shown data to itself (which would force a
+/// read of everything), and the member list is not read again.
+#[wasm_bindgen_test]
+async fn a_feature_refresh_in_the_whole_portal_reads_only_that_feature() {
+    let (user, organization, token) = paying_customer("Whole Meter").await;
+    let org_id = organization.id.clone();
+    let view = mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                <CaptureRefresher/>
+                <Portal/>
+            </PortalProvider>
+        }
+    });
+    view.wait_for("[data-part=portal] [data-part=entitlement-list]")
+        .await;
+    view.wait_for("[data-part=members][data-state=ready]").await;
+    let context = REFRESHER
+        .with(|slot| slot.get())
+        .expect("the provider's context");
+    // Until identify has answered and nothing is being read (a feature
+    // refresh reads everything while another read is under way).
+    for _ in 0..250 {
+        if context.identified() && !context.is_refreshing() {
+            break;
+        }
+        crate::support::sleep(20).await;
+    }
+    let value = "[data-feature=api_calls] [data-part=entitlement-value]";
+    record_usage(&org_id, "api_calls", 42, "increment").await;
+    install_fetch_recorder();
+
+    context.refresh_features(&["api_calls".to_owned()]);
+    let shown = view.wait_for_text(value, |t| t != "0 of 100,000").await;
+    assert_eq!(shown, "42 of 100,000");
+    crate::support::sleep(200).await;
+    let reads: Vec<String> = recorded_fetches()
+        .iter()
+        .map(|fetch| fetch.url.clone())
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].contains("/v1/portal/entitlements?feature=api_calls"));
+}

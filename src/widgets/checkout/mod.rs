@@ -580,7 +580,13 @@ fn checkout_body(
             </section>
         }
         .into_any(),
-        PreviewState::Ready(priced) => preview_summary(context, &snapshot, &priced).into_any(),
+        // The snapshot is looked up here, not kept by this closure: the
+        // provider updates the shown data in place only when nothing else
+        // holds it (see `PortalContext::refresh_features`).
+        PreviewState::Ready(priced) => match context.snapshot() {
+            Some(snapshot) => preview_summary(context, &snapshot, &priced).into_any(),
+            None => ().into_any(),
+        },
     };
 
     view! {

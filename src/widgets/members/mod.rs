@@ -74,10 +74,11 @@ pub fn Members() -> impl IntoView {
         LoadState::Ready(_) => {
             // The first portal data arrives beside the read made at mount;
             // later data (a refresh, a finished checkout) may change the
-            // seats, so the list is read again.
+            // seats, so the list is read again. A refresh of a few
+            // features' usage does not.
             let first = !seen_portal_data.get_value();
             seen_portal_data.set_value(true);
-            if !first || first_read_failed.get_value() {
+            if (!first && !context.changed_by_features_only()) || first_read_failed.get_value() {
                 fetch()
             }
         }
