@@ -6,6 +6,7 @@
 //! reads as the default plan, which is what identify creates), so data is
 //! one round trip from mount.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -35,26 +36,34 @@ pub struct PortalContext {
     /// True while a refresh runs over data already shown.
     refreshing: RwSignal<bool>,
     identify_error: RwSignal<Option<ClientError>>,
-    client: StoredValue<Rc<PortalClient>, LocalStorage>,
+    /// What does not change by itself: one stored value for all of it
+    /// (each stored type brings its own copy of the store's code).
+    session: StoredValue<Rc<Session>, LocalStorage>,
     /// Bumped by every load, so a slow older answer never overwrites a
     /// newer one.
     generation: StoredValue<u64>,
     /// Identify has succeeded (reactive: the Members widget waits on it);
     /// and whether data read before it has been read again since.
     identified: RwSignal<bool>,
-    /// The signed-in WorkOS user's id (`user_…`), once [`start`](Self::start)ed.
-    signed_in: StoredValue<Option<String>>,
     reread_after_identify: StoredValue<bool>,
     /// A [`refresh_features`](Self::refresh_features) read is under way.
     features_in_flight: StoredValue<bool>,
     /// The data shown last changed by a feature refresh alone (widgets with
     /// data of their own, like the member list, need not read it again).
     features_only: StoredValue<bool>,
-    strings: StoredValue<Strings>,
+}
+
+/// The provider's client, identity and words.
+struct Session {
+    client: Rc<PortalClient>,
+    /// The signed-in WorkOS user's id (`user_…`), once
+    /// [`start`](PortalContext::start)ed.
+    signed_in: RefCell<Option<String>>,
+    strings: RefCell<Strings>,
     /// Bumped when the strings change, so that widgets which keep their
     /// DOM across data refreshes rebuild it in the new words.
-    strings_epoch: StoredValue<u32>,
-    formatter: StoredValue<Formatter>,
+    strings_epoch: Cell<u32>,
+    formatter: Formatter,
 }
 
 impl PortalContext {
@@ -63,16 +72,18 @@ impl PortalContext {
             state: RwSignal::new(LoadState::Loading),
             refreshing: RwSignal::new(false),
             identify_error: RwSignal::new(None),
-            client: StoredValue::new_local(Rc::new(client)),
+            session: StoredValue::new_local(Rc::new(Session {
+                client: Rc::new(client),
+                signed_in: RefCell::new(None),
+                strings: RefCell::new(strings),
+                strings_epoch: Cell::new(0),
+                formatter,
+            })),
             generation: StoredValue::new(0),
             identified: RwSignal::new(false),
-            signed_in: StoredValue::new(None),
             reread_after_identify: StoredValue::new(false),
             features_in_flight: StoredValue::new(false),
             features_only: StoredValue::new(false),
-            strings: StoredValue::new(strings),
-            strings_epoch: StoredValue::new(0),
-            formatter: StoredValue::new(formatter),
         }
     }
 
@@ -98,33 +109,43 @@ impl PortalContext {
 
     /// A message in the portal's language.
     pub fn text(&self, message: Msg) -> String {
-        self.strings.with_value(|s| s.get(message).to_owned())
+        self.session
+            .get_value()
+            .strings
+            .borrow()
+            .get(message)
+            .to_owned()
     }
 
     /// A message with its `{placeholders}` filled.
     pub fn fill(&self, message: Msg, values: &[(&str, &str)]) -> String {
-        self.strings.with_value(|s| s.fill(message, values))
+        self.session
+            .get_value()
+            .strings
+            .borrow()
+            .fill(message, values)
     }
 
     /// Changes whenever [`set_strings`](Self::set_strings) does (not
     /// reactive by itself: `set_strings` also notifies through the state).
     pub fn strings_epoch(&self) -> u32 {
-        self.strings_epoch.get_value()
+        self.session.get_value().strings_epoch.get()
     }
 
     pub fn formatter(&self) -> Formatter {
-        self.formatter.get_value()
+        self.session.get_value().formatter.clone()
     }
 
     pub fn client(&self) -> Rc<PortalClient> {
-        self.client.get_value()
+        self.session.get_value().client.clone()
     }
 
     /// Replaces the widgets' text (e.g. overrides a host set from
     /// JavaScript); every widget re-renders with it.
     pub fn set_strings(&self, strings: Strings) {
-        if self.strings.try_set_value(strings).is_none() {
-            self.strings_epoch.update_value(|epoch| *epoch += 1);
+        if let Some(session) = self.session.try_get_value() {
+            *session.strings.borrow_mut() = strings;
+            session.strings_epoch.set(session.strings_epoch.get() + 1);
             // Tell the widgets: they render from `state`.
             self.state.update(|_| {});
         }
@@ -139,7 +160,7 @@ impl PortalContext {
         company_traits: Traits,
         user_traits: Traits,
     ) {
-        self.signed_in.set_value(Some(user.id.clone()));
+        *self.session.get_value().signed_in.borrow_mut() = Some(user.id.clone());
         // Formatters are built while the first answers are on the network:
         // after the first request is out (a host's token source answers
         // first), and after a timer, so every request sent beside it (not
@@ -168,7 +189,7 @@ impl PortalContext {
 
     /// The signed-in WorkOS user's id (`user_…`).
     pub fn signed_in_user_id(&self) -> Option<String> {
-        self.signed_in.get_value()
+        self.session.get_value().signed_in.borrow().clone()
     }
 
     /// Loads the portal data again. Data already shown stays until the new
