@@ -16,8 +16,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
 use crate::support::{
-    account, admin, api, click, install_fetch_recorder, mount, paying_customer, recorded_fetches,
-    sleep, token, Mounted,
+    account, admin, api, click, install_fetch_recorder, mount, mount_signed_in, paying_customer,
+    recorded_fetches, sleep, token, Mounted,
 };
 
 #[wasm_bindgen(inline_js = r#"
@@ -155,34 +155,16 @@ fn set_control(view: &Mounted, selector: &str, value: &str, event: &str) {
         .unwrap();
 }
 
-/// Waits (up to 10 s) until the text of `selector` satisfies `check`.
+/// Acme's member list, once it shows.
 async fn mount_acme_members() -> Mounted {
-    let acme = account("Acme Corp").await;
-    let token = token(&acme.organization.id, &acme.user.id).await;
-    let (user, organization) = (acme.user.clone(), acme.organization.clone());
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <Members/>
-            </PortalProvider>
-        }
-    });
+    let view = mount_signed_in("Acme Corp", || view! { <Members/> }).await;
     view.wait_for("[data-part=members][data-state=ready]").await;
     view
 }
 
 #[wasm_bindgen_test]
 async fn the_portal_lists_members_and_seats_after_the_entitlements() {
-    let acme = account("Acme Corp").await;
-    let token = token(&acme.organization.id, &acme.user.id).await;
-    let (user, organization) = (acme.user.clone(), acme.organization.clone());
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <Portal/>
-            </PortalProvider>
-        }
-    });
+    let view = mount_signed_in("Acme Corp", || view! { <Portal/> }).await;
     view.wait_for(
         "[data-part=portal] > [data-part=entitlements] + [data-part=members][data-state=ready]",
     )
@@ -586,24 +568,20 @@ async fn an_unreachable_api_shows_the_members_error_with_a_retry() {
 
 #[wasm_bindgen_test]
 async fn a_failed_members_read_is_retried_on_its_own() {
-    let acme = account("Acme Corp").await;
-    let token = token(&acme.organization.id, &acme.user.id).await;
-    let (user, organization) = (acme.user.clone(), acme.organization.clone());
     // The widget appears once the portal data is in (a tab opened later),
     // so no later portal data retries for it: the error stays until the
     // customer asks. (Mounted with the provider, a failed first read is
     // tried again when the portal data arrives.)
     let show_members = RwSignal::new(false);
-    let view = mount(move || {
+    let view = mount_signed_in("Acme Corp", move || {
         view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <PlanView/>
-                <Show when=move || show_members.get()>
-                    <Members/>
-                </Show>
-            </PortalProvider>
+            <PlanView/>
+            <Show when=move || show_members.get()>
+                <Members/>
+            </Show>
         }
-    });
+    })
+    .await;
     view.wait_for("[data-part=plan][data-state=active]").await;
     fail_next_members_read();
     show_members.set(true);

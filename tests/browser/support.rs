@@ -5,6 +5,7 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use portico::PortalProvider;
 use portico_types::{DemoAccount, DemoTokenRequest, PortalToken};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -268,6 +269,24 @@ pub async fn account(name: &str) -> DemoAccount {
         .into_iter()
         .find(|a| a.organization.name.as_deref() == Some(name))
         .unwrap_or_else(|| panic!("no seeded organization {name}"))
+}
+
+/// `widgets` inside a provider signed in as the seeded account of the
+/// organization `name` (its own portal token, English), mounted.
+pub async fn mount_signed_in<V>(name: &str, widgets: impl FnOnce() -> V + Send + 'static) -> Mounted
+where
+    V: IntoView + 'static,
+{
+    let account = account(name).await;
+    let token = token(&account.organization.id, &account.user.id).await;
+    let (user, organization) = (account.user, account.organization);
+    mount(move || {
+        view! {
+            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
+                {widgets()}
+            </PortalProvider>
+        }
+    })
 }
 
 /// A portal token for an organization and user, from the demo server.

@@ -5,22 +5,13 @@ use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{
-    account, api, install_fetch_recorder, mount, paying_customer, record_usage, recorded_fetches,
-    token, Mounted,
+    account, api, install_fetch_recorder, mount, mount_signed_in, paying_customer, record_usage,
+    recorded_fetches, token, Mounted,
 };
 
 #[wasm_bindgen_test]
 async fn portal_renders_a_paid_plan_and_its_entitlements() {
-    let acme = account("Acme Corp").await;
-    let token = token(&acme.organization.id, &acme.user.id).await;
-    let (user, organization) = (acme.user.clone(), acme.organization.clone());
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <Portal/>
-            </PortalProvider>
-        }
-    });
+    let view = mount_signed_in("Acme Corp", || view! { <Portal/> }).await;
 
     // A skeleton first, then the data.
     view.wait_for("[data-part=entitlements]").await;
@@ -129,17 +120,7 @@ async fn portal_renders_a_paid_plan_and_its_entitlements() {
 
 #[wasm_bindgen_test]
 async fn a_free_plan_over_its_limits_says_so() {
-    let globex = account("Globex").await;
-    let token = token(&globex.organization.id, &globex.user.id).await;
-    let (user, organization) = (globex.user.clone(), globex.organization.clone());
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <PlanView/>
-                <Entitlements/>
-            </PortalProvider>
-        }
-    });
+    let view = mount_signed_in("Globex", || view! { <PlanView/> <Entitlements/> }).await;
     view.wait_for("[data-part=plan][data-state=free]").await;
     assert_eq!(view.text("[data-part=plan-name]"), "Free");
     assert_eq!(view.text("[data-part=price-amount]"), "Free");
