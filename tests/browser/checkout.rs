@@ -24,19 +24,6 @@ fn portal(
     })
 }
 
-async fn wait_until(view: &Mounted, what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if condition() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!(
-        "timed out waiting until {what}; the DOM is:\n{}",
-        view.root.inner_html()
-    );
-}
-
 /// Switches the plan picker to yearly and opens checkout for Pro.
 async fn open_pro_yearly(view: &Mounted) {
     view.wait_for("[data-part=plan-picker] [data-part=interval-toggle]")
@@ -102,7 +89,7 @@ async fn choosing_a_period_and_add_ons_previews_and_confirming_updates_every_wid
             "[data-part=addon][data-addon=extra_seats] [data-part=increment]",
         );
     }
-    wait_until(&view, "the preview includes the seats", || {
+    view.wait_until("the preview includes the seats", || {
         view.count("[data-part=preview][data-state=ready]") == 1
             && view.text("[data-part=preview]").contains("3 × Extra seats")
     })
@@ -125,7 +112,7 @@ async fn choosing_a_period_and_add_ons_previews_and_confirming_updates_every_wid
     );
 
     // Everything below the provider shows the new subscription.
-    wait_until(&view, "the plan shows yearly billing", || {
+    view.wait_until("the plan shows yearly billing", || {
         view.text("[data-part=plan] [data-part=price-interval]") == "per year"
     })
     .await;
@@ -158,7 +145,7 @@ async fn choosing_a_period_and_add_ons_previews_and_confirming_updates_every_wid
         .starts_with("inv_"));
 
     click(&view, "[data-part=dismiss]");
-    wait_until(&view, "the dialog closes", || {
+    view.wait_until("the dialog closes", || {
         view.count("dialog[data-part=checkout][open]") == 0
     })
     .await;
@@ -209,21 +196,20 @@ async fn a_slow_older_preview_never_replaces_a_newer_one() {
     delay_next_preview(1500);
     open_pro_yearly(&view).await;
     // The first preview (no add-ons) is on the wire and will answer late.
-    wait_until(&view, "the first preview is sent", delayed_preview_started).await;
+    view.wait_until("the first preview is sent", delayed_preview_started)
+        .await;
     click(
         &view,
         "[data-part=addon][data-addon=extra_seats] [data-part=increment]",
     );
-    wait_until(&view, "the second preview shows", || {
+    view.wait_until("the second preview shows", || {
         view.count("[data-part=preview][data-state=ready]") == 1
             && view.text("[data-part=preview]").contains("Extra seats")
     })
     .await;
     let newer = view.text("[data-part=preview]");
-    wait_until(&view, "the stale answer arrives", || {
-        late_preview_body().is_some()
-    })
-    .await;
+    view.wait_until("the stale answer arrives", || late_preview_body().is_some())
+        .await;
     let stale_request = late_preview_body().unwrap();
     assert!(stale_request.contains("\"addons\":[]"), "{stale_request}");
     sleep(300).await;

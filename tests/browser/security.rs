@@ -57,19 +57,6 @@ fn portal(
     })
 }
 
-async fn wait_until(view: &Mounted, what: &str, condition: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if condition() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!(
-        "timed out waiting until {what}; the DOM is:\n{}",
-        view.root.inner_html()
-    );
-}
-
 /// The text of `part` in each members row, top to bottom.
 fn member_cells(view: &Mounted, part: &str) -> Vec<String> {
     let cells = view
@@ -229,7 +216,7 @@ async fn names_emails_and_traits_with_markup_are_shown_as_text_and_never_run() {
     view.wait_for("[data-part=plan-picker] [data-part=plan-card]")
         .await;
     view.wait_for("[data-part=members][data-state=ready]").await;
-    wait_until(&view, "both members are listed", || {
+    view.wait_until("both members are listed", || {
         view.count("[data-part=member]") == 2
     })
     .await;
@@ -545,10 +532,8 @@ async fn a_token_for_one_company_never_shows_another_companys_data() {
             })
             .and_then(|f| f.status)
     };
-    wait_until(&view, "identify is answered", || {
-        identify_status().is_some()
-    })
-    .await;
+    view.wait_until("identify is answered", || identify_status().is_some())
+        .await;
     assert_eq!(
         identify_status(),
         Some(403),

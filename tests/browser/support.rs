@@ -147,6 +147,21 @@ impl Mounted {
         );
     }
 
+    /// Waits (up to 10 s) until `condition` holds; `what` says what was
+    /// awaited if it never does.
+    pub async fn wait_until(&self, what: &str, condition: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if condition() {
+                return;
+            }
+            sleep(20).await;
+        }
+        panic!(
+            "timed out waiting until {what}; the DOM is:\n{}",
+            self.root.inner_html()
+        );
+    }
+
     /// Waits (up to 10 s) for the text of `selector` to pass `check`, and
     /// returns it.
     pub async fn wait_for_text(&self, selector: &str, check: impl Fn(&str) -> bool) -> String {

@@ -366,14 +366,11 @@ async fn a_feature_refresh_in_the_whole_portal_reads_only_that_feature() {
     let context = REFRESHER
         .with(|slot| slot.get())
         .expect("the provider's context");
-    // Until identify has answered and nothing is being read (a feature
-    // refresh reads everything while another read is under way).
-    for _ in 0..250 {
-        if context.identified() && !context.is_refreshing() {
-            break;
-        }
-        crate::support::sleep(20).await;
-    }
+    // A feature refresh reads everything while another read is under way.
+    view.wait_until("identify has answered and nothing is being read", || {
+        context.identified() && !context.is_refreshing()
+    })
+    .await;
     let value = "[data-feature=api_calls] [data-part=entitlement-value]";
     record_usage(&org_id, "api_calls", 42, "increment").await;
     install_fetch_recorder();
