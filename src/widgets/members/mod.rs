@@ -24,7 +24,7 @@ use self::roster::{
 };
 use super::entitlements::meter_fill;
 use super::portal_view;
-use super::status::error_message;
+use super::status::{error_message, failure, skeleton};
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -118,8 +118,16 @@ pub fn Members() -> impl IntoView {
         }
     };
     (move || match load.get() {
-        Load::Loading => skeleton(context).into_any(),
-        Load::Failed(error) => failure(context, &error, retry).into_any(),
+        Load::Loading => skeleton("members", context, Msg::MembersLoading).into_any(),
+        Load::Failed(error) => {
+            // Where the shared message would only say "unexpected", the
+            // member list says what could not be loaded.
+            let message = match error_message(&error) {
+                Msg::ErrorUnexpected => Msg::MembersError,
+                message => message,
+            };
+            failure("members", context, &error, message, retry).into_any()
+        }
         Load::Ready(roster) => member_table(context, roster, query).into_any(),
     })
     .into_any()
@@ -168,40 +176,6 @@ fn fetch_members(
             Err(error) => leptos::logging::warn!("portico: members refresh failed: {error}"),
         }
     });
-}
-
-fn skeleton(context: PortalContext) -> impl IntoView {
-    view! {
-        <section data-part="members" data-state="loading" aria-busy="true">
-            <div data-part="skeleton" role="status">
-                <span data-part="visually-hidden">{context.text(Msg::MembersLoading)}</span>
-                <div data-part="skeleton-line"></div>
-                <div data-part="skeleton-line"></div>
-                <div data-part="skeleton-line"></div>
-            </div>
-        </section>
-    }
-}
-
-fn failure(
-    context: PortalContext,
-    error: &ClientError,
-    retry: impl Fn() + 'static,
-) -> impl IntoView {
-    let message = match error_message(error) {
-        Msg::ErrorUnexpected => Msg::MembersError,
-        message => message,
-    };
-    view! {
-        <section data-part="members" data-state="error" data-error=error.kind()>
-            <div data-part="error" role="alert">
-                <p data-part="error-message">{context.text(message)}</p>
-                <button type="button" data-part="retry" on:click=move |_| retry()>
-                    {context.text(Msg::Retry)}
-                </button>
-            </div>
-        </section>
-    }
 }
 
 fn member_table(

@@ -21,11 +21,12 @@ pub fn error_message(error: &ClientError) -> Msg {
     }
 }
 
-fn skeleton(part: &'static str, context: PortalContext) -> impl IntoView {
+/// A widget's loading face; `loading` is what a screen reader hears.
+pub(crate) fn skeleton(part: &'static str, context: PortalContext, loading: Msg) -> impl IntoView {
     view! {
         <section data-part=part data-state="loading" aria-busy="true">
             <div data-part="skeleton" role="status">
-                <span data-part="visually-hidden">{context.text(Msg::Loading)}</span>
+                <span data-part="visually-hidden">{context.text(loading)}</span>
                 <div data-part="skeleton-line"></div>
                 <div data-part="skeleton-line"></div>
                 <div data-part="skeleton-line"></div>
@@ -34,12 +35,20 @@ fn skeleton(part: &'static str, context: PortalContext) -> impl IntoView {
     }
 }
 
-fn failure(part: &'static str, context: PortalContext, error: ClientError) -> impl IntoView {
+/// A widget's error face: `message` says what went wrong, `retry` tries
+/// again.
+pub(crate) fn failure(
+    part: &'static str,
+    context: PortalContext,
+    error: &ClientError,
+    message: Msg,
+    retry: impl Fn() + 'static,
+) -> impl IntoView {
     view! {
         <section data-part=part data-state="error" data-error=error.kind()>
             <div data-part="error" role="alert">
-                <p data-part="error-message">{context.text(error_message(&error))}</p>
-                <button type="button" data-part="retry" on:click=move |_| context.refresh()>
+                <p data-part="error-message">{context.text(message)}</p>
+                <button type="button" data-part="retry" on:click=move |_| retry()>
                     {context.text(Msg::Retry)}
                 </button>
             </div>
@@ -95,8 +104,11 @@ where
         LoadState::Ready(_) => Phase::Ready(context.strings_epoch()),
     });
     Either::Right(move || match phase.get() {
-        Phase::Loading => skeleton(part, context).into_any(),
-        Phase::Failed(error) => failure(part, context, error).into_any(),
+        Phase::Loading => skeleton(part, context, Msg::Loading).into_any(),
+        Phase::Failed(error) => failure(part, context, &error, error_message(&error), move || {
+            context.refresh()
+        })
+        .into_any(),
         Phase::Ready(_) => ready(context).into_any(),
     })
 }
