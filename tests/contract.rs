@@ -13,20 +13,12 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
 }
 
-/// Names in backticks in the first column of the table under `heading`.
+#[path = "common/theming_doc.rs"]
+mod theming_doc;
+
+/// Names in the first column of docs/theming.md's table under `heading`.
 fn documented(heading: &str) -> BTreeSet<String> {
-    let docs = read("docs/theming.md");
-    let section = docs
-        .split(&format!("## {heading}\n"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no section {heading}"));
-    let section = section.split("\n## ").next().unwrap_or_default();
-    section
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        .map(str::to_owned)
-        .collect()
+    theming_doc::documented(&read("docs/theming.md"), heading)
 }
 
 /// `--portico-…` properties the tokens define.

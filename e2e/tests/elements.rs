@@ -437,21 +437,12 @@ fn parts_on_page(browser: &Browser) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+#[path = "../../tests/common/theming_doc.rs"]
+mod theming_doc;
+
 fn documented_parts() -> BTreeSet<String> {
     let docs = std::fs::read_to_string(repo().join("docs/theming.md")).unwrap();
-    let section = docs
-        .split("## Parts\n")
-        .nth(1)
-        .unwrap()
-        .split("\n## ")
-        .next()
-        .unwrap();
-    section
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `"))
-        .filter_map(|rest| rest.split('`').next())
-        .map(str::to_owned)
-        .collect()
+    theming_doc::documented(&docs, "Parts")
 }
 
 #[test]
