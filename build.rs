@@ -5,20 +5,7 @@
 
 use std::path::Path;
 
-include!("style/minify.rs");
-
-const TOKENS: &str = "style/tokens.css";
-const WIDGETS: &[&str] = &[
-    "style/base.css",
-    "src/widgets/plan_view/plan_view.css",
-    "src/widgets/entitlements/entitlements.css",
-    "src/widgets/members/members.css",
-    "src/widgets/plan_picker/plan_picker.css",
-    "src/widgets/checkout/checkout.css",
-    "src/widgets/cancel_subscription/cancel_subscription.css",
-    "src/widgets/upcoming_bill/upcoming_bill.css",
-    "src/widgets/invoices/invoices.css",
-];
+include!("style/bundle.rs");
 
 fn read(path: &str) -> String {
     println!("cargo:rerun-if-changed={path}");
@@ -26,14 +13,14 @@ fn read(path: &str) -> String {
 }
 
 fn main() {
-    println!("cargo:rerun-if-changed=style/minify.rs");
+    println!("cargo:rerun-if-changed=style/bundle.rs");
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let write = |name: &str, css: String| {
         let path = Path::new(&out).join(name);
         std::fs::write(&path, css)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     };
-    write("tokens.css", minify_css(&read(TOKENS)));
-    let widgets: String = WIDGETS.iter().map(|path| read(path) + "\n").collect();
+    write("tokens.css", minify_css(&read(TOKEN_SHEET)));
+    let widgets: String = WIDGET_SHEETS.iter().map(|path| read(path) + "\n").collect();
     write("widgets.css", minify_css(&widgets));
 }

@@ -49,7 +49,7 @@ pub fn inject_tokens() {
 
 #[cfg(test)]
 mod tests {
-    include!("../style/minify.rs");
+    include!("../style/bundle.rs");
 
     #[test]
     fn minifying_drops_comments_and_spacing_only() {
@@ -76,21 +76,14 @@ mod tests {
             }
             text.split_whitespace().collect()
         };
-        let source = include_str!("../style/tokens.css");
-        assert_eq!(squeeze(super::TOKENS), squeeze(source));
-        let sources = [
-            include_str!("../style/base.css"),
-            include_str!("widgets/plan_view/plan_view.css"),
-            include_str!("widgets/entitlements/entitlements.css"),
-            include_str!("widgets/members/members.css"),
-            include_str!("widgets/plan_picker/plan_picker.css"),
-            include_str!("widgets/checkout/checkout.css"),
-            include_str!("widgets/cancel_subscription/cancel_subscription.css"),
-            include_str!("widgets/upcoming_bill/upcoming_bill.css"),
-            include_str!("widgets/invoices/invoices.css"),
-        ];
-        assert_eq!(squeeze(super::WIDGETS), squeeze(&sources.concat()));
-        assert!(super::WIDGETS.len() < sources.concat().len());
+        let read = |path: &str| {
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+                .unwrap()
+        };
+        assert_eq!(squeeze(super::TOKENS), squeeze(&read(TOKEN_SHEET)));
+        let sources: String = WIDGET_SHEETS.iter().map(|path| read(path)).collect();
+        assert_eq!(squeeze(super::WIDGETS), squeeze(&sources));
+        assert!(super::WIDGETS.len() < sources.len());
         assert!(
             super::WIDGETS.contains("[data-portico-root] [data-part=\"skeleton\"]{display: grid;")
         );

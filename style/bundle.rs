@@ -1,3 +1,22 @@
+// What the bundle carries of the stylesheets, and how it is minified:
+// shared by `build.rs` (which writes them) and `src/style.rs`'s tests.
+
+/// The design tokens.
+pub const TOKEN_SHEET: &str = "style/tokens.css";
+
+/// The widgets' rules, in cascade order.
+pub const WIDGET_SHEETS: &[&str] = &[
+    "style/base.css",
+    "src/widgets/plan_view/plan_view.css",
+    "src/widgets/entitlements/entitlements.css",
+    "src/widgets/members/members.css",
+    "src/widgets/plan_picker/plan_picker.css",
+    "src/widgets/checkout/checkout.css",
+    "src/widgets/cancel_subscription/cancel_subscription.css",
+    "src/widgets/upcoming_bill/upcoming_bill.css",
+    "src/widgets/invoices/invoices.css",
+];
+
 /// The stylesheet as the bundle carries it: comments dropped, every run of
 /// whitespace made one space, and none around `{`, `}` and `;`. Nothing else
 /// changes, so a space that separates selectors (`a b`) or values stays.
