@@ -2,13 +2,8 @@
 //! they take, sorts, filters and exports them, reloads with the portal
 //! data, and fails plainly with a retry.
 
-use std::cell::Cell;
-
 use leptos::prelude::*;
-use portico::{
-    identify_request, use_portal, Members, PlanView, Portal, PortalClient, PortalContext,
-    PortalProvider,
-};
+use portico::{identify_request, Members, PlanView, Portal, PortalClient, PortalProvider};
 use portico_types::MemberList;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -16,8 +11,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
 use crate::support::{
-    account, admin, api, click, install_fetch_recorder, mount, mount_signed_in, paying_customer,
-    recorded_fetches, sleep, token, Mounted,
+    account, admin, api, captured_context, click, install_fetch_recorder, mount, mount_signed_in,
+    paying_customer, recorded_fetches, sleep, token, CaptureContext, Mounted,
 };
 
 #[wasm_bindgen(inline_js = r#"
@@ -474,17 +469,6 @@ async fn export_downloads_the_filtered_and_sorted_list_as_csv() {
     );
 }
 
-thread_local! {
-    static CAPTURED: Cell<Option<PortalContext>> = const { Cell::new(None) };
-}
-
-/// Hands the test the provider's context, to refresh the portal data as a
-/// finished checkout does.
-#[component]
-fn CaptureContext() -> impl IntoView {
-    CAPTURED.with(|slot| slot.set(use_portal()));
-}
-
 #[wasm_bindgen_test]
 async fn members_reload_when_the_portal_data_is_refreshed() {
     let (user, organization, token) = paying_customer("Seat Growers").await;
@@ -525,7 +509,7 @@ async fn members_reload_when_the_portal_data_is_refreshed() {
         }),
     )
     .await;
-    let context = CAPTURED.with(Cell::take).expect("inside the provider");
+    let context = captured_context();
     context.refresh();
     view.wait_for_text("[data-part=seats-usage]", |t| t == "1 of 14 seats used")
         .await;

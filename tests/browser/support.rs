@@ -304,6 +304,26 @@ where
     })
 }
 
+thread_local! {
+    static CAPTURED: std::cell::Cell<Option<portico::PortalContext>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Hands the test its provider's context (to refresh the data as a host,
+/// or a finished checkout, does): put it inside the provider, then call
+/// [`captured_context`].
+#[component]
+pub fn CaptureContext() -> impl IntoView {
+    CAPTURED.with(|slot| slot.set(portico::use_portal()));
+}
+
+/// The context the last mounted [`CaptureContext`] saw.
+pub fn captured_context() -> portico::PortalContext {
+    CAPTURED
+        .with(std::cell::Cell::get)
+        .expect("a <CaptureContext/> inside the provider")
+}
+
 /// A portal token for an organization and user, from the demo server.
 pub async fn token(organization_id: &str, user_id: &str) -> String {
     let body = serde_json::to_string(&DemoTokenRequest {

@@ -5,8 +5,8 @@ use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{
-    account, api, install_fetch_recorder, mount, mount_signed_in, paying_customer, record_usage,
-    recorded_fetches, token, Mounted,
+    account, api, captured_context, install_fetch_recorder, mount, mount_signed_in,
+    paying_customer, record_usage, recorded_fetches, token, CaptureContext, Mounted,
 };
 
 #[wasm_bindgen_test]
@@ -243,35 +243,33 @@ async fn text_numbers_and_money_follow_the_locale_and_overrides() {
     assert_eq!(custom.text("[data-part=price-interval]"), "per month");
 }
 
-thread_local! {
-    static REFRESHER: std::cell::Cell<Option<portico::PortalContext>> =
-        const { std::cell::Cell::new(None) };
-}
-
-/// Hands the test the provider's context, to refresh the portal data.
-#[component]
-fn CaptureRefresher() -> impl IntoView {
-    REFRESHER.with(|slot| slot.set(portico::use_portal()));
-}
-
 /// A paying customer's entitlements, shown; with their organization id and
 /// the provider's context (to refresh the data as a host would).
 async fn paying_customers_entitlements(name: &str) -> (Mounted, String, portico::PortalContext) {
+    paying_customers(name, || view! { <Entitlements/> }).await
+}
+
+/// `widgets` of a new paying customer, shown up to their entitlements;
+/// with the organization id and the provider's context.
+async fn paying_customers<V>(
+    name: &str,
+    widgets: impl FnOnce() -> V + Send + 'static,
+) -> (Mounted, String, portico::PortalContext)
+where
+    V: IntoView + 'static,
+{
     let (user, organization, token) = paying_customer(name).await;
     let org_id = organization.id.clone();
     let view = mount(move || {
         view! {
             <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <CaptureRefresher/>
-                <Entitlements/>
+                <CaptureContext/>
+                {widgets()}
             </PortalProvider>
         }
     });
     view.wait_for("[data-part=entitlement-list]").await;
-    let context = REFRESHER
-        .with(|slot| slot.get())
-        .expect("the provider's context");
-    (view, org_id, context)
+    (view, org_id, captured_context())
 }
 
 #[wasm_bindgen_test]
@@ -350,22 +348,8 @@ async fn refreshing_one_feature_reads_it_alone_and_updates_only_its_row() {
 /// read of everything), and the member list is not read again.
 #[wasm_bindgen_test]
 async fn a_feature_refresh_in_the_whole_portal_reads_only_that_feature() {
-    let (user, organization, token) = paying_customer("Whole Meter").await;
-    let org_id = organization.id.clone();
-    let view = mount(move || {
-        view! {
-            <PortalProvider api_base=api() token=token user=user organization=organization locale="en-US">
-                <CaptureRefresher/>
-                <Portal/>
-            </PortalProvider>
-        }
-    });
-    view.wait_for("[data-part=portal] [data-part=entitlement-list]")
-        .await;
+    let (view, org_id, context) = paying_customers("Whole Meter", || view! { <Portal/> }).await;
     view.wait_for("[data-part=members][data-state=ready]").await;
-    let context = REFRESHER
-        .with(|slot| slot.get())
-        .expect("the provider's context");
     // A feature refresh reads everything while another read is under way.
     view.wait_until("identify has answered and nothing is being read", || {
         context.identified() && !context.is_refreshing()
