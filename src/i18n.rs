@@ -88,7 +88,6 @@ messages! {
         en: "You can go over this limit; you'll be notified.",
         de: "Sie können dieses Limit überschreiten; Sie werden benachrichtigt."
     }
-    MeterLabel "meter_label" { en: "{feature}: {used} of {limit}", de: "{feature}: {used} von {limit}" }
 
     PlansTitle "plans_title" { en: "Plans", de: "Tarife" }
     IntervalLegend "interval_legend" { en: "Billing period", de: "Abrechnungszeitraum" }

@@ -57,6 +57,15 @@ async fn portal_renders_a_paid_plan_and_its_entitlements() {
         meter.get_attribute("aria-valuemax").as_deref(),
         Some("100000")
     );
+    // Named by the feature, valued by the row's text: each said once.
+    assert_eq!(
+        meter.get_attribute("aria-label").as_deref(),
+        Some("API calls")
+    );
+    assert_eq!(
+        meter.get_attribute("aria-valuetext").as_deref(),
+        Some("48,210 of 100,000")
+    );
     let fill = view.find(&format!("{} [data-part=meter-fill]", row("api_calls")));
     let style = fill.get_attribute("style").unwrap_or_default();
     assert!(style.contains("--portico-meter-fill: 48.2%"), "{style}");
@@ -150,7 +159,8 @@ async fn a_free_plan_over_its_limits_says_so() {
     );
     assert_eq!(
         meter.get_attribute("aria-valuetext").as_deref(),
-        Some("API calls: 1,180 of 1,000")
+        Some("1,180 of 1,000"),
+        "the text keeps the real figure"
     );
     assert_eq!(
         view.find("[data-feature=projects]")

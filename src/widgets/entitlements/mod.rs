@@ -78,31 +78,23 @@ fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) 
         (_, None) => format.count(used),
     };
 
+    // The meter's name is the feature and its value the text the row
+    // shows, so a screen reader says each once ("API calls, meter, 48,210
+    // of 100,000"). `aria-valuemin` is left at the meter role's default, 0.
     let meter = match e.limit {
-        Some(Limit::Count(limit)) if limit > 0 && e.kind != FeatureKind::Boolean => {
-            let label = context.fill(
-                Msg::MeterLabel,
-                &[
-                    ("feature", &e.name),
-                    ("used", &format.count(used)),
-                    ("limit", &format.count(limit)),
-                ],
-            );
-            Some(view! {
-                <div
-                    data-part="meter"
-                    data-state=state.as_str()
-                    role="meter"
-                    aria-valuemin="0"
-                    aria-valuemax=limit.to_string()
-                    aria-valuenow=used.min(limit).to_string()
-                    aria-valuetext=label.clone()
-                    aria-label=label
-                >
-                    <div data-part="meter-fill" style:--portico-meter-fill=meter_fill(used, limit)></div>
-                </div>
-            })
-        }
+        Some(Limit::Count(limit)) if limit > 0 && e.kind != FeatureKind::Boolean => Some(view! {
+            <div
+                data-part="meter"
+                data-state=state.as_str()
+                role="meter"
+                aria-valuemax=limit.to_string()
+                aria-valuenow=used.min(limit).to_string()
+                aria-valuetext=value.clone()
+                aria-label=e.name.clone()
+            >
+                <div data-part="meter-fill" style:--portico-meter-fill=meter_fill(used, limit)></div>
+            </div>
+        }),
         _ => None,
     };
 

@@ -3,10 +3,9 @@
 //! invitations flagged, sort, filter and CSV export.
 //!
 //! The list comes from `GET /v1/members`, not `/v1/portal` (it can be
-//! long). It is read once the portal data is in, so it never delays the
-//! portal's first paint, and again each time the portal data is reloaded:
-//! a checkout may have changed the seat limit, and the read after identify
-//! may have added the viewer. Which rows show, in what order, and the CSV
+//! long). It is read at mount, beside the portal's own read, and again
+//! each time the portal data is reloaded (a checkout may have changed the
+//! seat limit) or identify has added the viewer. Which rows show, in what order, and the CSV
 //! are plain functions in [`roster`].
 
 pub mod roster;
@@ -193,7 +192,6 @@ fn member_table(
                 data-part="meter"
                 data-state=state
                 role="meter"
-                aria-valuemin="0"
                 aria-valuemax=limit.to_string()
                 aria-valuenow=seats.used.min(limit).to_string()
                 aria-valuetext=headline.clone()
