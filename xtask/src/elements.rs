@@ -23,6 +23,24 @@ pub fn release_wasm() -> PathBuf {
     target_dir().join("wasm32-unknown-unknown/release/portico.wasm")
 }
 
+/// How wasm-opt shrinks the module (and, with `-g` added, the copy the
+/// bundle benchmark names functions in). `--converge` repeats -Oz until it
+/// stops shrinking; the module owns its memory, which starts zeroed
+/// (`--zero-filled-memory`), and Rust never addresses the first kilobyte
+/// (`--low-memory-unused`, which lets small constant offsets fold into
+/// loads and stores). Together 1.6 KB brotli (`cargo xtask size`).
+pub const WASM_OPT_ARGS: &[&str] = &[
+    "-Oz",
+    "--converge",
+    "--zero-filled-memory",
+    "--low-memory-unused",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 pub fn build() -> Result<PathBuf, String> {
     crate::step("building the portal module (target/elements)");
     // Every byte here is downloaded by every visitor of every host, so the
@@ -72,24 +90,9 @@ pub fn build() -> Result<PathBuf, String> {
         .arg(&out)
         .arg(&wasm))?;
     let bound = out.join("portico_wasm_bg.wasm");
-    // `--converge` repeats -Oz until it stops shrinking; the module owns
-    // its memory, which starts zeroed (`--zero-filled-memory`), and Rust
-    // never addresses the first kilobyte (`--low-memory-unused`, which
-    // lets small constant offsets fold into loads and stores). Together
-    // 1.6 KB brotli (`cargo xtask size`).
     run(tools::command("wasm-opt")
-        .args([
-            "-Oz",
-            "--converge",
-            "--zero-filled-memory",
-            "--low-memory-unused",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-reference-types",
-            "--enable-multivalue",
-            "-o",
-        ])
+        .args(WASM_OPT_ARGS)
+        .arg("-o")
         .arg(&bound)
         .arg(&bound))?;
     for file in ["portico.js", "portico.d.ts"] {
