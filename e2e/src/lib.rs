@@ -337,7 +337,7 @@ impl Site {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         copy(index, &dir.path().join("index.html"))?;
         let elements = env_path("PORTICO_ELEMENTS");
-        for name in ["portico.js", "portico_wasm.js", "portico_wasm_bg.wasm"] {
+        for name in ["portico.js", "portico_wasm_bg.wasm"] {
             copy(&elements.join(name), &dir.path().join("portico").join(name))?;
         }
         for (target, source) in files {

@@ -140,6 +140,18 @@ fn the_plain_html_example_shares_one_session_and_honours_the_theming_contract() 
         ),
         (1, 1)
     );
+    // The module is two files: the script (JS API and glue in one) and the
+    // wasm, so a page waits on one script before the wasm, not two.
+    let module_files = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.startsWith('/portico/')).sort();",
+            vec![],
+        )
+        .unwrap();
+    assert_eq!(
+        module_files,
+        json!(["/portico/portico.js", "/portico/portico_wasm_bg.wasm"])
+    );
 
     // A refresh of one feature reads only its entitlement; a value that is
     // not a list of feature ids is refused with a clear error.

@@ -15,6 +15,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt from npm's binaryen: Debian 12's version 108 produces modules
 /// Chromium rejects.
 const BINARYEN_VERSION: &str = "132";
+/// esbuild from npm (its platform binary comes from npm too): bundles and
+/// minifies the module's JavaScript.
+const ESBUILD_VERSION: &str = "0.28.2";
 
 #[derive(Clone, Copy)]
 pub struct Needs {
@@ -117,6 +120,17 @@ pub fn setup(needs: Needs) -> Result<(), String> {
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(tools_dir())
             .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    }
+
+    let esbuild = version_of("esbuild", &["--version"]).unwrap_or_default();
+    if esbuild.trim() != ESBUILD_VERSION || !tools_dir().join("node_modules/.bin/esbuild").exists()
+    {
+        println!("    installing esbuild {ESBUILD_VERSION} (from npm)");
+        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tools_dir())
+            .arg(format!("esbuild@{ESBUILD_VERSION}")))?;
     }
 
     if needs.browser && !(PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists())
