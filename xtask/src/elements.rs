@@ -3,10 +3,10 @@
 //! the wasm with its bindings. This is the artifact a host serves, and the
 //! one the size budget is about.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::process::{cargo, run};
-use crate::{root, tools};
+use crate::{bindgen_output, root, tools};
 
 pub fn out_dir() -> PathBuf {
     root().join("target/elements")
@@ -86,17 +86,24 @@ pub fn build() -> Result<PathBuf, String> {
             "--target",
             "web",
             "--no-typescript",
+            // Every browser the module runs in has `TextEncoder.encodeInto`.
+            "--encode-into",
+            "always",
             "--out-name",
             "portico_wasm",
             "--out-dir",
         ])
         .arg(&bindgen)
         .arg(release_wasm()))?;
+    let glue = bindgen.join("portico_wasm.js");
+    drop_stream_classes(&bindgen.join("portico_wasm_bg.wasm"), &glue)?;
+    let wasm = out.join("portico_wasm_bg.wasm");
     run(tools::command("wasm-opt")
         .args(WASM_OPT_ARGS)
         .arg("-o")
-        .arg(out.join("portico_wasm_bg.wasm"))
+        .arg(&wasm)
         .arg(bindgen.join("portico_wasm_bg.wasm")))?;
+    shorten_names(&wasm, &glue)?;
     let api = bindgen.join("portico.js");
     std::fs::copy(root().join("js/portico.js"), &api)
         .map_err(|e| format!("cannot copy js/portico.js: {e}"))?;
@@ -117,4 +124,60 @@ pub fn build() -> Result<PathBuf, String> {
     std::fs::copy(root().join("js/portico.d.ts"), out.join("portico.d.ts"))
         .map_err(|e| format!("cannot copy js/portico.d.ts: {e}"))?;
     Ok(out)
+}
+
+/// The classes of `wasm-streams` (see `bindgen_output`): exported by
+/// wasm-bindgen, used by nothing in the module.
+const STREAM_CLASSES: [&str; 3] = [
+    "IntoUnderlyingByteSource",
+    "IntoUnderlyingSink",
+    "IntoUnderlyingSource",
+];
+
+fn is_stream_export(name: &str) -> bool {
+    let name = name.strip_prefix("__wbg_").unwrap_or(name);
+    name.starts_with("intounderlying")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn glue_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read(path)?).map_err(|_| format!("{} is not UTF-8", path.display()))
+}
+
+/// Before wasm-opt: the stream classes' exports out of the wasm (so that
+/// wasm-opt drops their code) and their classes out of the glue.
+fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
+    let (wasm, dropped) = bindgen_output::drop_exports(&read(wasm_path)?, is_stream_export)?;
+    let mut glue = glue_text(glue_path)?;
+    if dropped > 0 {
+        for class in STREAM_CLASSES {
+            glue = bindgen_output::drop_class(&glue, class)?;
+        }
+    }
+    write(wasm_path, wasm)?;
+    write(glue_path, glue)
+}
+
+/// After wasm-opt: short names for the imports and exports, in both files.
+fn shorten_names(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
+    let (wasm, glue, imports) = bindgen_output::shorten_imports(
+        &read(wasm_path)?,
+        &glue_text(glue_path)?,
+        "./portico_wasm_bg.js",
+    )?;
+    let (wasm, glue, exports) = bindgen_output::shorten_exports(&wasm, &glue)?;
+    if imports == 0 || exports == 0 {
+        return Err(
+            "no import or export was renamed: has wasm-bindgen's output changed?".to_owned(),
+        );
+    }
+    write(wasm_path, wasm)?;
+    write(glue_path, glue)
 }

@@ -3,6 +3,7 @@
 //! registries this project is allowed to reach (crates.io, npm, Debian).
 
 mod bench;
+mod bindgen_output;
 mod elements;
 mod process;
 mod size;

@@ -1,0 +1,706 @@
+//! wasm-bindgen's output, made smaller without changing what it does.
+//!
+//! - **Short names.** wasm-bindgen names each import after the Rust item
+//!   and a hash (`__wbg_setAttribute_f75317b2b5cabfb4`) and some exports
+//!   after whole type paths, and each name is written twice: in the wasm
+//!   and in the glue. The hashes do not compress. Renamed to `a`, `b`, …
+//!   in both files the module is 3.2 KB brotli smaller for the imports
+//!   alone (`cargo xtask size`). Only a name the glue uses in one known way is
+//!   renamed (an import as the key of the import object, an export only
+//!   as `wasm.name`); any other keeps its name.
+//! - **Exports nobody calls.** Leptos brings the `wasm-streams` crate
+//!   (through `server_fn`, for streaming server functions this client-side
+//!   module never has), and its `#[wasm_bindgen]` classes are exported, so
+//!   neither wasm-opt nor esbuild could drop them. Their exports and classes
+//!   are removed before wasm-opt, which then drops their code (5 KB of
+//!   wasm; with the exports' short names, 1.7 KB brotli).
+
+/// The wasm and glue with the glue module's imports renamed, and how many
+/// were renamed.
+pub fn shorten_imports(
+    wasm: &[u8],
+    glue: &str,
+    glue_module: &str,
+) -> Result<(Vec<u8>, String, usize), String> {
+    let module = Module::parse(wasm)?;
+    let Some(section) = module.sections.iter().find(|s| s.id == IMPORT_SECTION) else {
+        return Ok((wasm.to_vec(), glue.to_owned(), 0));
+    };
+    let imports = parse_imports(&wasm[section.body.clone()])?;
+
+    let taken: Vec<&str> = imports.iter().map(|i| i.field.as_str()).collect();
+    let mut names = ShortNames::default();
+    let mut glue = glue.to_owned();
+    let mut renamed = Vec::with_capacity(imports.len());
+    let mut count = 0;
+    for import in &imports {
+        let key_at = if import.module == glue_module {
+            sole_object_key(&glue, &import.field)
+        } else {
+            None
+        };
+        let field = match key_at {
+            Some(at) => {
+                let short = names.next_free(&taken, &glue);
+                glue.replace_range(at..at + import.field.len(), &short);
+                count += 1;
+                short
+            }
+            None => import.field.clone(),
+        };
+        renamed.push(Import {
+            field,
+            ..import.clone()
+        });
+    }
+
+    let body = encode_imports(&renamed);
+    Ok((
+        module.with_section(wasm, IMPORT_SECTION, &body),
+        glue,
+        count,
+    ))
+}
+
+/// Where the glue uses `name`, if it uses it only as a property of the
+/// wasm exports (`wasm.name`), at least once.
+fn property_uses(glue: &str, name: &str) -> Option<Vec<usize>> {
+    let mut uses = Vec::new();
+    for (at, _) in glue.match_indices(name) {
+        let before = glue[..at].chars().next_back();
+        let after = glue[at + name.len()..].chars().next();
+        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
+            continue;
+        }
+        if !glue[..at].ends_with("wasm.")
+            || glue[..at - "wasm.".len()]
+                .chars()
+                .next_back()
+                .is_some_and(is_identifier_char)
+        {
+            return None;
+        }
+        uses.push(at);
+    }
+    (!uses.is_empty()).then_some(uses)
+}
+
+/// The wasm and glue with every export the glue uses only as `wasm.name`
+/// renamed, and how many were renamed.
+pub fn shorten_exports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String, usize), String> {
+    let module = Module::parse(wasm)?;
+    let Some(section) = module.sections.iter().find(|s| s.id == EXPORT_SECTION) else {
+        return Ok((wasm.to_vec(), glue.to_owned(), 0));
+    };
+    let exports = parse_exports(&wasm[section.body.clone()])?;
+    let taken: Vec<&str> = exports.iter().map(|e| e.name.as_str()).collect();
+    let mut names = ShortNames::default();
+    let mut glue = glue.to_owned();
+    let mut renamed = Vec::with_capacity(exports.len());
+    let mut count = 0;
+    for export in &exports {
+        let name = match property_uses(&glue, &export.name) {
+            Some(uses) => {
+                let short = names.next_free(&taken, &glue);
+                // From the end, so the earlier places stay where they are.
+                for at in uses.into_iter().rev() {
+                    glue.replace_range(at..at + export.name.len(), &short);
+                }
+                count += 1;
+                short
+            }
+            None => export.name.clone(),
+        };
+        renamed.push(Export {
+            name,
+            ..export.clone()
+        });
+    }
+    let body = encode_exports(&renamed);
+    Ok((
+        module.with_section(wasm, EXPORT_SECTION, &body),
+        glue,
+        count,
+    ))
+}
+
+/// The wasm without the exports `is_dropped` picks, and how many there were.
+pub fn drop_exports(
+    wasm: &[u8],
+    is_dropped: impl Fn(&str) -> bool,
+) -> Result<(Vec<u8>, usize), String> {
+    let module = Module::parse(wasm)?;
+    let Some(section) = module.sections.iter().find(|s| s.id == EXPORT_SECTION) else {
+        return Ok((wasm.to_vec(), 0));
+    };
+    let exports = parse_exports(&wasm[section.body.clone()])?;
+    let kept: Vec<Export> = exports
+        .iter()
+        .filter(|e| !is_dropped(&e.name))
+        .cloned()
+        .collect();
+    let dropped = exports.len() - kept.len();
+    Ok((
+        module.with_section(wasm, EXPORT_SECTION, &encode_exports(&kept)),
+        dropped,
+    ))
+}
+
+/// The glue without the exported class `class` (its definition, its
+/// `Symbol.dispose` line and its finalization registry). An error if any
+/// of the three is not where wasm-bindgen writes it.
+pub fn drop_class(glue: &str, class: &str) -> Result<String, String> {
+    let missing = |what: &str| {
+        format!("the glue has no {what} for class {class}: has wasm-bindgen's output changed?")
+    };
+    let mut glue = glue.to_owned();
+
+    let head = format!("export class {class} {{\n");
+    let start = glue.find(&head).ok_or_else(|| missing("definition"))?;
+    let end = glue[start..]
+        .find("\n}\n")
+        .map(|at| start + at + "\n}\n".len())
+        .ok_or_else(|| missing("end of the definition"))?;
+    glue.replace_range(start..end, "");
+
+    let dispose = format!(
+        "if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n"
+    );
+    let start = glue
+        .find(&dispose)
+        .ok_or_else(|| missing("Symbol.dispose line"))?;
+    glue.replace_range(start..start + dispose.len(), "");
+
+    let registry = format!("const {class}Finalization = ");
+    let start = glue
+        .find(&registry)
+        .ok_or_else(|| missing("finalization registry"))?;
+    let end = glue[start..]
+        .find(");\n")
+        .map(|at| start + at + ");\n".len())
+        .ok_or_else(|| missing("end of the finalization registry"))?;
+    glue.replace_range(start..end, "");
+
+    if holds_word(&glue, class) {
+        return Err(format!(
+            "the glue still uses class {class} after it was removed"
+        ));
+    }
+    Ok(glue)
+}
+
+const HEADER_LEN: usize = 8;
+const IMPORT_SECTION: u8 = 2;
+const EXPORT_SECTION: u8 = 7;
+
+struct Section {
+    id: u8,
+    /// The whole section, id and size included.
+    whole: std::ops::Range<usize>,
+    body: std::ops::Range<usize>,
+}
+
+struct Module {
+    sections: Vec<Section>,
+}
+
+impl Module {
+    fn parse(wasm: &[u8]) -> Result<Module, String> {
+        if wasm.len() < HEADER_LEN || &wasm[..4] != b"\0asm" {
+            return Err("not a wasm module".to_owned());
+        }
+        let mut reader = Reader {
+            bytes: wasm,
+            at: HEADER_LEN,
+        };
+        let mut sections = Vec::new();
+        while reader.at < wasm.len() {
+            let start = reader.at;
+            let id = reader.byte()?;
+            let size = reader.leb()? as usize;
+            let body = reader.at
+                ..reader
+                    .at
+                    .checked_add(size)
+                    .filter(|end| *end <= wasm.len())
+                    .ok_or("a section runs past the end of the module")?;
+            reader.at = body.end;
+            sections.push(Section {
+                id,
+                whole: start..body.end,
+                body,
+            });
+        }
+        Ok(Module { sections })
+    }
+}
+
+impl Module {
+    /// The module with section `id`'s body replaced by `body`.
+    fn with_section(&self, wasm: &[u8], id: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = wasm[..HEADER_LEN].to_vec();
+        for s in &self.sections {
+            if s.id == id {
+                out.push(id);
+                write_leb(&mut out, body.len() as u64);
+                out.extend_from_slice(body);
+            } else {
+                out.extend_from_slice(&wasm[s.whole.clone()]);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Export {
+    name: String,
+    /// The export's kind and index, as they were.
+    description: Vec<u8>,
+}
+
+fn parse_exports(body: &[u8]) -> Result<Vec<Export>, String> {
+    let mut reader = Reader { bytes: body, at: 0 };
+    let count = reader.leb()?;
+    let mut exports = Vec::new();
+    for _ in 0..count {
+        let name = reader.name()?;
+        let start = reader.at;
+        reader.byte()?;
+        reader.leb()?;
+        exports.push(Export {
+            name,
+            description: body[start..reader.at].to_vec(),
+        });
+    }
+    if reader.at != body.len() {
+        return Err("the export section has bytes after its exports".to_owned());
+    }
+    Ok(exports)
+}
+
+fn encode_exports(exports: &[Export]) -> Vec<u8> {
+    let mut body = Vec::new();
+    write_leb(&mut body, exports.len() as u64);
+    for export in exports {
+        write_leb(&mut body, export.name.len() as u64);
+        body.extend_from_slice(export.name.as_bytes());
+        body.extend_from_slice(&export.description);
+    }
+    body
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Import {
+    module: String,
+    field: String,
+    /// The import's kind and type, as they were.
+    description: Vec<u8>,
+}
+
+fn parse_imports(body: &[u8]) -> Result<Vec<Import>, String> {
+    let mut reader = Reader { bytes: body, at: 0 };
+    let count = reader.leb()?;
+    let mut imports = Vec::new();
+    for _ in 0..count {
+        let module = reader.name()?;
+        let field = reader.name()?;
+        let start = reader.at;
+        match reader.byte()? {
+            // function: type index
+            0x00 => {
+                reader.leb()?;
+            }
+            // table: element type, limits
+            0x01 => {
+                reader.byte()?;
+                reader.limits()?;
+            }
+            // memory: limits
+            0x02 => reader.limits()?,
+            // global: value type, mutability
+            0x03 => {
+                reader.byte()?;
+                reader.byte()?;
+            }
+            // tag: attribute, type index
+            0x04 => {
+                reader.byte()?;
+                reader.leb()?;
+            }
+            kind => return Err(format!("unknown import kind {kind:#x}")),
+        }
+        imports.push(Import {
+            module,
+            field,
+            description: body[start..reader.at].to_vec(),
+        });
+    }
+    if reader.at != body.len() {
+        return Err("the import section has bytes after its imports".to_owned());
+    }
+    Ok(imports)
+}
+
+fn encode_imports(imports: &[Import]) -> Vec<u8> {
+    let mut body = Vec::new();
+    write_leb(&mut body, imports.len() as u64);
+    for import in imports {
+        for name in [&import.module, &import.field] {
+            write_leb(&mut body, name.len() as u64);
+            body.extend_from_slice(name.as_bytes());
+        }
+        body.extend_from_slice(&import.description);
+    }
+    body
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let byte = *self.bytes.get(self.at).ok_or("the module ends early")?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn leb(&mut self) -> Result<u64, String> {
+        let mut value = 0_u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("a number in the module is too long".to_owned())
+    }
+
+    fn name(&mut self) -> Result<String, String> {
+        let len = self.leb()? as usize;
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or("a name runs past the end of the module")?;
+        let name =
+            std::str::from_utf8(&self.bytes[self.at..end]).map_err(|_| "a name is not UTF-8")?;
+        self.at = end;
+        Ok(name.to_owned())
+    }
+
+    /// Limits: flags, minimum, and a maximum when flag bit 0 is set.
+    fn limits(&mut self) -> Result<(), String> {
+        let flags = self.byte()?;
+        self.leb()?;
+        if flags & 1 != 0 {
+            self.leb()?;
+        }
+        Ok(())
+    }
+}
+
+fn write_leb(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Where `name` is, if the glue holds it exactly once as a whole word and
+/// that once is an object key (`name:`).
+fn sole_object_key(glue: &str, name: &str) -> Option<usize> {
+    let mut found = None;
+    for (at, _) in glue.match_indices(name) {
+        let before = glue[..at].chars().next_back();
+        let after = glue[at + name.len()..].chars().next();
+        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
+            continue;
+        }
+        if found.is_some() {
+            return None;
+        }
+        found = Some(at);
+    }
+    let at = found?;
+    glue[at + name.len()..]
+        .trim_start()
+        .starts_with(':')
+        .then_some(at)
+}
+
+/// `a` … `z`, `A` … `Z`, then two letters, leaving out JavaScript's
+/// keywords (valid as keys, but confusing to read).
+#[derive(Default)]
+struct ShortNames {
+    next: usize,
+}
+
+impl ShortNames {
+    const LETTERS: &'static [u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+    fn nth(mut n: usize) -> String {
+        let base = Self::LETTERS.len();
+        let mut name = Vec::new();
+        loop {
+            name.push(Self::LETTERS[n % base]);
+            n /= base;
+            if n == 0 {
+                break;
+            }
+            n -= 1;
+        }
+        name.reverse();
+        String::from_utf8(name).unwrap_or_default()
+    }
+
+    /// The next name not already an import's name and not a word of the glue.
+    fn next_free(&mut self, taken: &[&str], glue: &str) -> String {
+        loop {
+            let name = Self::nth(self.next);
+            self.next += 1;
+            let keyword = matches!(name.as_str(), "do" | "if" | "in");
+            if !keyword && !taken.contains(&name.as_str()) && !holds_word(glue, &name) {
+                return name;
+            }
+        }
+    }
+}
+
+fn holds_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module with one function type, three imports (two from the glue,
+    /// one memory from elsewhere) and a custom section after them.
+    fn module(imports: &[(&str, &str, &[u8])]) -> Vec<u8> {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        // type section: one type, () -> ()
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        let body = encode_imports(
+            &imports
+                .iter()
+                .map(|(module, field, description)| Import {
+                    module: (*module).to_owned(),
+                    field: (*field).to_owned(),
+                    description: description.to_vec(),
+                })
+                .collect::<Vec<_>>(),
+        );
+        wasm.push(IMPORT_SECTION);
+        write_leb(&mut wasm, body.len() as u64);
+        wasm.extend_from_slice(&body);
+        // custom section "x" with one byte
+        wasm.extend_from_slice(&[0, 3, 1, b'x', 7]);
+        wasm
+    }
+
+    const FUNCTION: &[u8] = &[0x00, 0x00];
+    const MEMORY: &[u8] = &[0x02, 0x01, 0x11, 0x80, 0x01];
+
+    #[test]
+    fn glue_imports_get_short_names_in_both_files() {
+        let long = "__wbg_setAttribute_f75317b2b5cabfb4";
+        let other = "__wbg_new_ba40181b3f24ac80";
+        let wasm = module(&[
+            ("./glue.js", long, FUNCTION),
+            ("./glue.js", other, FUNCTION),
+            ("env", "memory", MEMORY),
+        ]);
+        let glue = format!("const import0 = {{\n  {long}: function(a, b) {{ return a; }},\n  {other}: function() {{}},\n}};");
+        let (short_wasm, short_glue, count) = shorten_imports(&wasm, &glue, "./glue.js").unwrap();
+        assert_eq!(count, 2);
+        assert_eq!(
+            short_glue,
+            "const import0 = {\n  c: function(a, b) { return a; },\n  d: function() {},\n};"
+        );
+        let module = Module::parse(&short_wasm).unwrap();
+        let section = module
+            .sections
+            .iter()
+            .find(|s| s.id == IMPORT_SECTION)
+            .unwrap();
+        let imports = parse_imports(&short_wasm[section.body.clone()]).unwrap();
+        let names: Vec<(&str, &str, &[u8])> = imports
+            .iter()
+            .map(|i| {
+                (
+                    i.module.as_str(),
+                    i.field.as_str(),
+                    i.description.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("./glue.js", "c", FUNCTION),
+                ("./glue.js", "d", FUNCTION),
+                ("env", "memory", MEMORY)
+            ]
+        );
+        // Everything else is as it was.
+        assert!(short_wasm.starts_with(b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0"));
+        assert!(short_wasm.ends_with(&[0, 3, 1, b'x', 7]));
+        assert_eq!(
+            short_wasm.len(),
+            wasm.len() - (long.len() - 1) - (other.len() - 1)
+        );
+    }
+
+    #[test]
+    fn a_name_the_glue_uses_elsewhere_or_lacks_keeps_its_name() {
+        let used_twice = "__wbg_free_0123456789abcdef";
+        let missing = "__wbg_gone_0123456789abcdef";
+        let wasm = module(&[
+            ("./glue.js", used_twice, FUNCTION),
+            ("./glue.js", missing, FUNCTION),
+        ]);
+        let glue = format!("const i = {{ {used_twice}: f }}; i.{used_twice}();");
+        let (short_wasm, short_glue, count) = shorten_imports(&wasm, &glue, "./glue.js").unwrap();
+        assert_eq!(count, 0);
+        assert_eq!(short_glue, glue);
+        assert_eq!(short_wasm, wasm);
+    }
+
+    #[test]
+    fn short_names_skip_words_the_glue_or_the_imports_already_use() {
+        let mut names = ShortNames::default();
+        let taken = ["a"];
+        assert_eq!(names.next_free(&taken, "let b = 1;"), "c");
+        assert_eq!(ShortNames::nth(51), "Z");
+        assert_eq!(ShortNames::nth(52), "aa");
+        assert_eq!(ShortNames::nth(52 + 52), "ba");
+    }
+
+    #[test]
+    fn a_broken_module_is_an_error_not_a_panic() {
+        assert!(shorten_imports(b"nope", "", "./glue.js").is_err());
+        let mut wasm = module(&[("./glue.js", "__wbg_x_0123456789abcdef", FUNCTION)]);
+        wasm.truncate(wasm.len() - 9);
+        assert!(shorten_imports(&wasm, "", "./glue.js").is_err());
+    }
+
+    /// A module whose export section holds `exports` (each a function,
+    /// index 0), after a one-byte custom section.
+    fn module_with_exports(exports: &[&str]) -> Vec<u8> {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[0, 3, 1, b'x', 7]);
+        let body = encode_exports(
+            &exports
+                .iter()
+                .map(|name| Export {
+                    name: (*name).to_owned(),
+                    description: vec![0x00, 0x00],
+                })
+                .collect::<Vec<_>>(),
+        );
+        wasm.push(EXPORT_SECTION);
+        write_leb(&mut wasm, body.len() as u64);
+        wasm.extend_from_slice(&body);
+        wasm
+    }
+
+    fn export_names(wasm: &[u8]) -> Vec<String> {
+        let module = Module::parse(wasm).unwrap();
+        let section = module
+            .sections
+            .iter()
+            .find(|s| s.id == EXPORT_SECTION)
+            .unwrap();
+        parse_exports(&wasm[section.body.clone()])
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    }
+
+    #[test]
+    fn exports_used_only_as_wasm_properties_get_short_names() {
+        let long = "wasm_bindgen_12a3___convert__closures_____invoke_______true_";
+        let wasm = module_with_exports(&["memory", long, "createSession", "portalsession_mount"]);
+        let glue = format!(
+            "function f(a) {{ wasm.{long}(a); return wasm.{long}; }}\n\
+             export function createSession() {{ return wasm.createSession(); }}\n\
+             const m = () => wasm.memory.buffer;\nlet portalsession_mount = 1;\n"
+        );
+        let (short_wasm, short_glue, count) = shorten_exports(&wasm, &glue).unwrap();
+        // `createSession` is also the glue's own function name, and
+        // `portalsession_mount` a variable: both keep their names.
+        assert_eq!(count, 2);
+        assert_eq!(
+            export_names(&short_wasm),
+            ["b", "c", "createSession", "portalsession_mount"]
+        );
+        assert_eq!(
+            short_glue,
+            "function f(a) { wasm.c(a); return wasm.c; }\n\
+             export function createSession() { return wasm.createSession(); }\n\
+             const m = () => wasm.b.buffer;\nlet portalsession_mount = 1;\n"
+        );
+        assert!(short_wasm.starts_with(b"\0asm\x01\0\0\0\0\x03\x01x\x07"));
+    }
+
+    #[test]
+    fn dropped_exports_leave_the_rest_as_they_were() {
+        let wasm = module_with_exports(&[
+            "__wbg_intounderlyingsink_free",
+            "createSession",
+            "intounderlyingsink_write",
+        ]);
+        let (kept, dropped) = drop_exports(&wasm, |name| name.contains("intounderlying")).unwrap();
+        assert_eq!(dropped, 2);
+        assert_eq!(export_names(&kept), ["createSession"]);
+        assert_eq!(drop_exports(&kept, |_| false).unwrap(), (kept.clone(), 0));
+    }
+
+    #[test]
+    fn a_class_leaves_the_glue_whole_or_the_build_says_why() {
+        let glue = "\
+export class Sink {
+    free() {
+        wasm.sink_free(this.__wbg_ptr);
+    }
+}
+if (Symbol.dispose) Sink.prototype[Symbol.dispose] = Sink.prototype.free;
+
+export class Session {
+    mount() {}
+}
+const SinkFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_sink_free(ptr, 1));
+const SessionFinalization = 1;
+";
+        assert_eq!(
+            drop_class(glue, "Sink").unwrap(),
+            "\nexport class Session {\n    mount() {}\n}\nconst SessionFinalization = 1;\n"
+        );
+        let error = drop_class(glue, "Source").unwrap_err();
+        assert!(error.contains("no definition for class Source"), "{error}");
+        let used_elsewhere = format!("{glue}new Sink();\n");
+        assert!(drop_class(&used_elsewhere, "Sink")
+            .unwrap_err()
+            .contains("still uses"));
+    }
+}
