@@ -213,7 +213,7 @@ impl PortalSession {
             "cancel-subscription",
         ];
         if !known.contains(&widget) {
-            return Err(js_error(format!("no widget named {widget:?}")));
+            return Err(js_error(format!("no widget named \"{widget}\"")));
         }
         let widget = widget.to_owned();
         let (handle, theme) = self.owner.with(|| {

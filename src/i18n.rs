@@ -231,7 +231,7 @@ pub struct UnknownMessage(pub String);
 
 impl std::fmt::Display for UnknownMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no message is named {:?}", self.0)
+        write!(f, "no message is named \"{}\"", self.0)
     }
 }
 
@@ -394,6 +394,10 @@ mod tests {
         assert_eq!(
             Strings::english().with_overrides([("retry", "x"), ("nope", "y")]),
             Err(UnknownMessage("nope".into()))
+        );
+        assert_eq!(
+            UnknownMessage("nope".into()).to_string(),
+            "no message is named \"nope\""
         );
     }
 }

@@ -232,7 +232,8 @@ fn member_table(
             let shown = query.with_untracked(|q| visible_members(members, q));
             let csv = members_csv(shown.iter().map(|&i| &members[i]));
             if let Err(error) = download("members.csv", &csv) {
-                leptos::logging::warn!("portico: CSV export failed: {error:?}");
+                // The error object itself, so the console shows its stack.
+                web_sys::console::warn_2(&"portico: CSV export failed:".into(), &error);
             }
         }
     };
