@@ -150,6 +150,9 @@ impl FromRequestParts<AppState> for SecretKey {
 /// 503 if the WorkOS keys cannot be fetched.
 pub struct PortalAccess {
     scope: TokenScope,
+    /// The scope's company as the standing check found it (none before
+    /// identify).
+    company_id: Option<String>,
     /// Which credential it was, for logs.
     pub credential: BrowserCredential,
     billing_gate: Arc<RoleGate>,
@@ -163,6 +166,12 @@ impl PortalAccess {
 
     pub fn scope_ref(&self) -> &TokenScope {
         &self.scope
+    }
+
+    /// The id of the scope's company, found when the request was
+    /// authenticated; `None` before identify has created it.
+    pub fn company_id(&self) -> Option<&str> {
+        self.company_id.as_deref()
     }
 
     /// See [`crate::auth::require_billing_manager`].
@@ -286,7 +295,7 @@ async fn authenticate(
         .acquire()
         .await
         .map_err(|e| ApiError::from(crate::error::DomainError::from(e)).into_response())?;
-    access::check_standing(&mut conn, &scope)
+    let company_id = access::check_standing(&mut conn, &scope)
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
 
@@ -300,6 +309,7 @@ async fn authenticate(
     }
     let access = PortalAccess {
         scope,
+        company_id,
         credential: used,
         billing_gate: state.auth.billing_gate.clone(),
     };

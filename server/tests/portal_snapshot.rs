@@ -245,3 +245,45 @@ async fn an_entitlements_read_names_features_the_catalog_has() {
         .await;
     assert_eq!(got, StatusCode::UNAUTHORIZED);
 }
+
+/// What SQLite plans for the two usage reads: each sums from its own
+/// covering index, never the table, and the few-features read seeks those
+/// features' events of the period instead of walking every event of it
+/// (see `domain::portal::load_usage`).
+#[tokio::test]
+async fn usage_reads_sum_from_their_covering_indexes() {
+    use portico_server::domain::portal::{USAGE_OF_EVERY_FEATURE, USAGE_OF_SOME_FEATURES};
+
+    let app = TestApp::new().await;
+    let plan = |sql: &str| {
+        let app = &app;
+        let sql = format!("EXPLAIN QUERY PLAN {sql}");
+        async move {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+                .bind("company")
+                .bind(0_i64)
+                .bind(1_i64)
+                .bind("[\"api_calls\"]")
+                .fetch_all(&app.db.reader)
+                .await
+                .unwrap();
+            rows.into_iter()
+                .map(|(_, _, _, step)| step)
+                .collect::<Vec<_>>()
+        }
+    };
+    let every = plan(USAGE_OF_EVERY_FEATURE).await;
+    assert!(
+        every.iter().any(|s| s.starts_with(
+            "SEARCH usage_events USING COVERING INDEX usage_events_by_period (company_id=? AND occurred_at>? AND occurred_at<?)"
+        )),
+        "{every:#?}"
+    );
+    let some = plan(USAGE_OF_SOME_FEATURES).await;
+    assert!(
+        some.iter().any(|s| s.starts_with(
+            "SEARCH usage_events USING COVERING INDEX usage_events_by_feature (company_id=? AND feature_id=? AND occurred_at>? AND occurred_at<?)"
+        )),
+        "{some:#?}"
+    );
+}

@@ -18,34 +18,34 @@ use crate::error::DomainError;
 
 /// Refuses (403) a scope whose organization or user has been deleted, or
 /// whose user's membership in the organization is inactive. One query,
-/// every value bound.
+/// every value bound; it also answers the id of the scope's company (none
+/// before identify), which the reads that follow need, so that they do not
+/// look it up again.
 pub async fn check_standing(
     conn: &mut SqliteConnection,
     scope: &TokenScope,
-) -> Result<(), DomainError> {
+) -> Result<Option<String>, DomainError> {
     let (user_name, user_value) = match &scope.user {
         Some(user) => (Some(user.name.as_str()), Some(user.value.as_str())),
         None => (None, None),
     };
-    let (company_deleted_at, user_deleted_at, membership_status): (
+    let (company_id, company_deleted_at, user_deleted_at, membership_status): (
+        Option<String>,
         Option<i64>,
         Option<i64>,
         Option<String>,
     ) = sqlx::query_as(
         "SELECT
+            (SELECT k.company_id FROM company_keys k WHERE k.key_name = ?1 AND k.key_value = ?2),
             (SELECT c.deleted_at FROM company_keys k JOIN companies c ON c.id = k.company_id
-              WHERE k.key_name = ? AND k.key_value = ?),
+              WHERE k.key_name = ?1 AND k.key_value = ?2),
             (SELECT u.deleted_at FROM user_keys k JOIN users u ON u.id = k.user_id
-              WHERE k.key_name = ? AND k.key_value = ?),
+              WHERE k.key_name = ?3 AND k.key_value = ?4),
             (SELECT m.status FROM company_keys ck
                JOIN memberships m ON m.company_id = ck.company_id
                JOIN user_keys uk ON uk.user_id = m.user_id
-              WHERE ck.key_name = ? AND ck.key_value = ? AND uk.key_name = ? AND uk.key_value = ?)",
+              WHERE ck.key_name = ?1 AND ck.key_value = ?2 AND uk.key_name = ?3 AND uk.key_value = ?4)",
     )
-    .bind(&scope.company.name)
-    .bind(&scope.company.value)
-    .bind(user_name)
-    .bind(user_value)
     .bind(&scope.company.name)
     .bind(&scope.company.value)
     .bind(user_name)
@@ -73,5 +73,5 @@ pub async fn check_standing(
             )));
         }
     }
-    Ok(())
+    Ok(company_id)
 }

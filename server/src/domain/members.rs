@@ -7,12 +7,11 @@ use portico_types::{
     AddonSelection, FeatureKind, Limit, Member, MemberList, MembershipStatus, SeatSummary,
     Timestamp, EMAIL, WORKOS_USER_ID,
 };
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::{load_subscription, plan_in_effect};
-use super::{scoped_company_id, TokenScope};
+use super::TokenScope;
 use crate::catalog::{Catalog, Grant};
-use crate::db::Db;
 use crate::error::DomainError;
 
 /// What the plan and its add-ons (extra seats) grant for the catalog's seats
@@ -33,13 +32,16 @@ fn seat_limit(catalog: &Catalog, plan: &crate::catalog::Plan, addons: &[AddonSel
     }
 }
 
+/// The members of the scope's company, read on the connection its
+/// standing was checked on (which found `company_id`, none before
+/// identify).
 pub async fn list(
-    db: &Db,
+    conn: &mut SqliteConnection,
     catalog: &Catalog,
     scope: &TokenScope,
+    company_id: Option<&str>,
     now: Timestamp,
 ) -> Result<MemberList, DomainError> {
-    let mut conn = db.reader.acquire().await?;
     let rows = sqlx::query(
         "SELECT u.id, u.name, m.role, m.status, m.created_at,
                 (SELECT key_value FROM user_keys e WHERE e.user_id = u.id AND e.key_name = ?),
@@ -79,8 +81,8 @@ pub async fn list(
         });
     }
 
-    let subscription = match scoped_company_id(&mut conn, scope).await? {
-        Some(id) => load_subscription(&mut conn, &id).await?,
+    let subscription = match company_id {
+        Some(id) => load_subscription(conn, id).await?,
         None => None,
     };
     let current = subscription.as_ref().and_then(|s| s.as_of(now));

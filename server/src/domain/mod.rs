@@ -11,9 +11,6 @@ pub mod subscriptions;
 pub mod usage;
 
 use portico_types::KeyRef;
-use sqlx::SqliteConnection;
-
-use crate::error::DomainError;
 
 /// What a browser credential (a portal token or a WorkOS AuthKit access
 /// token) allows: one company, and optionally one user, both named by key,
@@ -35,21 +32,6 @@ impl TokenScope {
             grants: Grants::default(),
         }
     }
-}
-
-/// The id of the company holding the scope's company key, if any (none
-/// until identify or an upsert creates it).
-pub async fn scoped_company_id(
-    conn: &mut SqliteConnection,
-    scope: &TokenScope,
-) -> Result<Option<String>, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT company_id FROM company_keys WHERE key_name = ? AND key_value = ?",
-    )
-    .bind(&scope.company.name)
-    .bind(&scope.company.value)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 /// The role and permissions a credential carries, and what the server's

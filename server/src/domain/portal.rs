@@ -11,7 +11,7 @@ use portico_types::{
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::{load_subscription, plan_in_effect};
-use super::{billing, scoped_company_id, TokenScope};
+use super::{billing, TokenScope};
 use crate::catalog::{Catalog, Feature, Grant, Plan};
 use crate::error::DomainError;
 
@@ -44,29 +44,63 @@ impl UsageTotals {
     }
 }
 
-/// One query: each row is a metered sum (tag 0), a gauge (1) or the seat
-/// count (2). Three separate queries cost three round trips to the
-/// connection's thread; this is the portal read's hot path.
-pub async fn load_usage(
-    conn: &mut SqliteConnection,
-    company_id: &str,
-    window: (Timestamp, Timestamp),
-) -> Result<UsageTotals, DomainError> {
-    let mut totals = UsageTotals::default();
-    let rows = sqlx::query(
-        "SELECT 0, feature_id, SUM(quantity) FROM usage_events
+/// Every feature's usage: see [`load_usage`].
+pub const USAGE_OF_EVERY_FEATURE: &str =
+    "SELECT 0, feature_id, SUM(quantity) FROM usage_events INDEXED BY usage_events_by_period
          WHERE company_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3
          GROUP BY feature_id
          UNION ALL
          SELECT 1, feature_id, value FROM usage_gauges WHERE company_id = ?1
          UNION ALL
-         SELECT 2, NULL, COUNT(*) FROM memberships WHERE company_id = ?1 AND status = 'active'",
-    )
-    .bind(company_id)
-    .bind(window.0 .0)
-    .bind(window.1 .0)
-    .fetch_all(&mut *conn)
-    .await?;
+         SELECT 2, NULL, COUNT(*) FROM memberships WHERE company_id = ?1 AND status = 'active'";
+/// Some features' usage (`?4`: a JSON array of ids): see [`load_usage`].
+pub const USAGE_OF_SOME_FEATURES: &str = "SELECT 0, feature_id, SUM(quantity) FROM usage_events
+         WHERE company_id = ?1 AND feature_id IN (SELECT value FROM json_each(?4))
+           AND occurred_at >= ?2 AND occurred_at < ?3
+         GROUP BY feature_id
+         UNION ALL
+         SELECT 1, feature_id, value FROM usage_gauges
+         WHERE company_id = ?1 AND feature_id IN (SELECT value FROM json_each(?4))
+         UNION ALL
+         SELECT 2, NULL, COUNT(*) FROM memberships WHERE company_id = ?1 AND status = 'active'";
+
+/// Which features' usage a read needs.
+#[derive(Clone, Copy, Debug)]
+pub enum UsageOf<'a> {
+    /// Every feature: the whole portal, an invoice.
+    Every,
+    /// Only these (a page's meters after it recorded usage).
+    Only(&'a [&'a str]),
+}
+
+/// One query: each row is a metered sum (tag 0), a gauge (1) or the seat
+/// count (2). Three separate queries cost three round trips to the
+/// connection's thread; this is the portal read's hot path.
+///
+/// Each read has its own covering index (migration 0005): every feature's
+/// sums come from the period's events (`usage_events_by_period`, named, as
+/// the planner would otherwise walk the company's whole history by
+/// feature), a few features' sums from theirs alone
+/// (`usage_events_by_feature`). With 50,000 events in a month, one
+/// feature's read takes 0.06 ms instead of 4.8 ms, and every feature's
+/// 11.6 ms instead of 14.6 ms.
+pub async fn load_usage(
+    conn: &mut SqliteConnection,
+    company_id: &str,
+    window: (Timestamp, Timestamp),
+    of: UsageOf<'_>,
+) -> Result<UsageTotals, DomainError> {
+    let query = match of {
+        UsageOf::Every => sqlx::query(USAGE_OF_EVERY_FEATURE),
+        UsageOf::Only(_) => sqlx::query(USAGE_OF_SOME_FEATURES),
+    };
+    let mut query = query.bind(company_id).bind(window.0 .0).bind(window.1 .0);
+    if let UsageOf::Only(features) = of {
+        // A JSON array for `json_each`: one parameter for any number of ids.
+        query = query.bind(serde_json::Value::from(features.to_vec()).to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut totals = UsageTotals::default();
     for row in rows {
         let value = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
         match row.try_get::<i64, _>(0)? {
@@ -279,7 +313,7 @@ pub async fn snapshot(
     let current = stored.as_ref().and_then(|s| s.as_of(now));
     let plan = plan_in_effect(catalog, current.as_ref());
     let window = metering_window(now);
-    let usage = load_usage(conn, &company_id, window).await?;
+    let usage = load_usage(conn, &company_id, window, UsageOf::Every).await?;
     let invoices = billing::recent_invoices(conn, &company_id, billing::RECENT_INVOICES).await?;
     let current_addons = current
         .as_ref()
@@ -320,11 +354,12 @@ pub const MAX_FEATURES_PER_READ: usize = 100;
 /// The entitlements of `feature_ids` alone, exactly as [`snapshot`] would
 /// show them: what a page reads after recording usage, instead of the
 /// whole portal. The caller has checked the scope's standing, as for
-/// [`snapshot`].
+/// [`snapshot`], which found the scope's company: `company_id` (none
+/// before identify).
 pub async fn entitlements(
     conn: &mut SqliteConnection,
     catalog: &Catalog,
-    scope: &TokenScope,
+    company_id: Option<&str>,
     now: Timestamp,
     feature_ids: &[String],
 ) -> Result<EntitlementsRead, DomainError> {
@@ -349,14 +384,16 @@ pub async fn entitlements(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let window = metering_window(now);
-    let (plan, addons, usage) = match scoped_company_id(conn, scope).await? {
+    let (plan, addons, usage) = match company_id {
         None => (catalog.default_plan(), Vec::new(), UsageTotals::default()),
         Some(company_id) => {
-            let stored = load_subscription(conn, &company_id).await?;
+            let stored = load_subscription(conn, company_id).await?;
             let current = stored.as_ref().and_then(|s| s.as_of(now));
             let plan = plan_in_effect(catalog, current.as_ref());
             let addons = current.map(|s| s.addons).unwrap_or_default();
-            (plan, addons, load_usage(conn, &company_id, window).await?)
+            let ids: Vec<&str> = features.iter().map(|f| f.id.as_str()).collect();
+            let usage = load_usage(conn, company_id, window, UsageOf::Only(&ids)).await?;
+            (plan, addons, usage)
         }
     };
     Ok(EntitlementsRead {

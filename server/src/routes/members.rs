@@ -6,18 +6,19 @@ use axum::Json;
 use crate::app::AppState;
 use crate::domain;
 use crate::error::ApiError;
-use crate::extract::PortalAccess;
+use crate::extract::PortalRead;
 
 /// `GET /v1/members` (portal token): the members of the token's company and
 /// its seats.
 pub async fn list(
     State(state): State<AppState>,
-    access: PortalAccess,
+    PortalRead { access, mut conn }: PortalRead,
 ) -> Result<impl IntoResponse, ApiError> {
     let members = domain::members::list(
-        &state.db,
+        &mut conn,
         &state.catalog,
-        &access.scope(),
+        access.scope_ref(),
+        access.company_id(),
         state.clock.now(),
     )
     .await?;

@@ -41,7 +41,7 @@ pub async fn entitlements(
     let read = domain::portal::entitlements(
         &mut conn,
         &state.catalog,
-        access.scope_ref(),
+        access.company_id(),
         state.clock.now(),
         &feature_ids,
     )

@@ -22,7 +22,7 @@ use sqlx::{Row, SqliteConnection};
 
 use self::preview_token::{request_digest, PreviewClaims, PreviewSigner};
 use self::pricing::{items, price_change, BillingContext, PricedChange};
-use super::portal::{load_usage, metering_window, UsageTotals};
+use super::portal::{load_usage, metering_window, UsageOf, UsageTotals};
 use super::records;
 use super::subscriptions::{
     load_subscription, save_subscription, CurrentSubscription, StoredSubscription,
@@ -104,7 +104,7 @@ async fn load(
     let stored = load_subscription(conn, company_id).await?;
     let credit = credit_balance(conn, company_id).await?;
     let window = metering_window(now);
-    let usage = load_usage(conn, company_id, window).await?;
+    let usage = load_usage(conn, company_id, window, UsageOf::Every).await?;
     Ok(Loaded {
         stored,
         credit,
