@@ -220,6 +220,10 @@ pub struct UpdateTiming {
     /// From the refresh's `portico:data` mark to the text changing: the
     /// re-render alone.
     pub data_to_shown_ms: f64,
+    /// The refresh's API request in the browser's Resource Timing, from
+    /// the page handing it to fetch to the last byte of the answer: the
+    /// browser's network stack and the server, none of the page's work.
+    pub request_ms: f64,
     pub text_before: String,
     pub text_after: String,
 }
@@ -264,9 +268,13 @@ pub fn time_update(
         const update = window.__porticoBenchUpdate;
         const data = performance.getEntriesByName('portico:data')
           .filter(e => e.startTime >= update.start).pop();
+        const request = performance.getEntriesByType('resource')
+          .filter(e => e.startTime >= update.start && new URL(e.name).pathname.startsWith('/v1/portal'))
+          .pop();
         return {
           refresh_to_shown_ms: update.shownAt - update.start,
           data_to_shown_ms: data ? update.shownAt - data.startTime : null,
+          request_ms: request ? request.responseEnd - request.startTime : null,
           before: update.before,
           after: update.after,
         };
@@ -276,6 +284,7 @@ pub fn time_update(
     Ok(UpdateTiming {
         refresh_to_shown_ms: value["refresh_to_shown_ms"].as_f64().unwrap_or(f64::NAN),
         data_to_shown_ms: value["data_to_shown_ms"].as_f64().unwrap_or(f64::NAN),
+        request_ms: value["request_ms"].as_f64().unwrap_or(f64::NAN),
         text_before: value["before"]
             .as_str()
             .unwrap_or_default()

@@ -250,6 +250,7 @@ pub fn run_scale(
     };
     let (update_median, update_p90) = of_updates(&updates, |u| u.refresh_to_shown_ms);
     let (update_work_median, _) = of_updates(&updates, |u| u.data_to_shown_ms);
+    let (update_request_median, _) = of_updates(&updates, |u| u.request_ms);
     let (full_update_median, full_update_p90) =
         of_updates(&full_updates, |u| u.refresh_to_shown_ms);
     let (full_update_work_median, _) = of_updates(&full_updates, |u| u.data_to_shown_ms);
@@ -277,6 +278,10 @@ pub fn run_scale(
     table.info(
         "  of which data -> row (re-render)",
         format_ms(update_work_median),
+    );
+    table.info(
+        "  of which the request, fetch -> last byte (browser + server)",
+        format_ms(update_request_median),
     );
     table.info(
         "scale: same, refresh() of the whole portal -> row (median)",
@@ -321,6 +326,7 @@ pub fn run_scale(
         json!({
             "refresh_to_row_ms": u.refresh_to_shown_ms,
             "data_to_row_ms": u.data_to_shown_ms,
+            "request_ms": u.request_ms,
             "before": u.text_before,
             "after": u.text_after,
         })
