@@ -98,6 +98,14 @@ impl PortalContext {
         }
     }
 
+    /// [`Self::snapshot`] without subscribing to it.
+    pub fn snapshot_untracked(&self) -> Option<Arc<PortalSnapshot>> {
+        match self.state.get_untracked() {
+            LoadState::Ready(snapshot) => Some(snapshot),
+            _ => None,
+        }
+    }
+
     pub fn is_refreshing(&self) -> bool {
         self.refreshing.get()
     }
