@@ -153,7 +153,7 @@ fn glue_text(path: &Path) -> Result<String, String> {
 
 /// Before wasm-opt: the stream classes' exports out of the wasm (so that
 /// wasm-opt drops their code) and their classes out of the glue.
-fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
+pub fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let (wasm, dropped) = bindgen_output::drop_exports(&read(wasm_path)?, is_stream_export)?;
     let mut glue = glue_text(glue_path)?;
     if dropped > 0 {

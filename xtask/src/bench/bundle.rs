@@ -155,8 +155,9 @@ impl WasmBreakdown {
 }
 
 /// The shipped module's items, by shallow size: the module's release
-/// build through wasm-bindgen and then wasm-opt with the module's own
-/// flags plus `-g`, so that the sizes are the shipped ones and twiggy can
+/// build through wasm-bindgen and then, as for the module, without the
+/// unused stream classes and through wasm-opt with the module's own flags
+/// plus `-g`, so that the sizes are the shipped ones and twiggy can
 /// still name functions (wasm-opt's inlining moves bytes into callers, so
 /// the same build before wasm-opt tells a different story).
 fn wasm_breakdown(count: usize) -> Result<WasmBreakdown, String> {
@@ -168,6 +169,11 @@ fn wasm_breakdown(count: usize) -> Result<WasmBreakdown, String> {
             .args(["--target", "web", "--out-dir"])
             .arg(&scratch)
             .arg(&wasm))?;
+        // As the module is built: the unused stream classes out first.
+        crate::elements::drop_stream_classes(
+            &scratch.join("portico_bg.wasm"),
+            &scratch.join("portico.js"),
+        )?;
         let named = scratch.join("portico-named.wasm");
         run(tools::command("wasm-opt")
             .arg("-g")
