@@ -22,41 +22,100 @@ pub fn shorten_imports(
     glue: &str,
     glue_module: &str,
 ) -> Result<(Vec<u8>, String, usize), String> {
+    shorten(
+        wasm,
+        glue,
+        IMPORT_SECTION,
+        parse_imports,
+        encode_imports,
+        |import, glue| {
+            if import.module != glue_module {
+                return None;
+            }
+            sole_object_key(glue, &import.field).map(|at| vec![at])
+        },
+    )
+}
+
+/// The wasm and glue with every export the glue uses only as `wasm.name`
+/// renamed, and how many were renamed.
+pub fn shorten_exports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String, usize), String> {
+    shorten(
+        wasm,
+        glue,
+        EXPORT_SECTION,
+        parse_exports,
+        encode_exports,
+        |export, glue| property_uses(glue, &export.name),
+    )
+}
+
+/// An import or an export: an entry of a section that has a name.
+trait Named: Clone {
+    fn name(&self) -> &str;
+    fn with_name(&self, name: String) -> Self;
+}
+
+impl Named for Import {
+    fn name(&self) -> &str {
+        &self.field
+    }
+    fn with_name(&self, field: String) -> Self {
+        Import {
+            field,
+            ..self.clone()
+        }
+    }
+}
+
+impl Named for Export {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn with_name(&self, name: String) -> Self {
+        Export {
+            name,
+            ..self.clone()
+        }
+    }
+}
+
+/// Renames each entry of section `id` that `places` finds in the glue (the
+/// byte offsets of every use) to the next free short name, in both files.
+fn shorten<E: Named>(
+    wasm: &[u8],
+    glue: &str,
+    id: u8,
+    parse: fn(&[u8]) -> Result<Vec<E>, String>,
+    encode: fn(&[E]) -> Vec<u8>,
+    places: impl Fn(&E, &str) -> Option<Vec<usize>>,
+) -> Result<(Vec<u8>, String, usize), String> {
     let module = Module::parse(wasm)?;
-    let Some(section) = module.sections.iter().find(|s| s.id == IMPORT_SECTION) else {
+    let Some(section) = module.sections.iter().find(|s| s.id == id) else {
         return Ok((wasm.to_vec(), glue.to_owned(), 0));
     };
-    let imports = parse_imports(&wasm[section.body.clone()])?;
-
-    let taken: Vec<&str> = imports.iter().map(|i| i.field.as_str()).collect();
+    let entries = parse(&wasm[section.body.clone()])?;
+    let taken: Vec<&str> = entries.iter().map(Named::name).collect();
     let mut names = ShortNames::default();
     let mut glue = glue.to_owned();
-    let mut renamed = Vec::with_capacity(imports.len());
+    let mut renamed = Vec::with_capacity(entries.len());
     let mut count = 0;
-    for import in &imports {
-        let key_at = if import.module == glue_module {
-            sole_object_key(&glue, &import.field)
-        } else {
-            None
-        };
-        let field = match key_at {
-            Some(at) => {
+    for entry in &entries {
+        match places(entry, &glue) {
+            Some(uses) => {
                 let short = names.next_free(&taken, &glue);
-                glue.replace_range(at..at + import.field.len(), &short);
+                // From the end, so the earlier places stay where they are.
+                for at in uses.into_iter().rev() {
+                    glue.replace_range(at..at + entry.name().len(), &short);
+                }
                 count += 1;
-                short
+                renamed.push(entry.with_name(short));
             }
-            None => import.field.clone(),
-        };
-        renamed.push(Import {
-            field,
-            ..import.clone()
-        });
+            None => renamed.push(entry.clone()),
+        }
     }
-
-    let body = encode_imports(&renamed);
     Ok((
-        module.with_section(wasm, IMPORT_SECTION, &body),
+        module.with_section(wasm, id, &encode(&renamed)),
         glue,
         count,
     ))
@@ -83,45 +142,6 @@ fn property_uses(glue: &str, name: &str) -> Option<Vec<usize>> {
         uses.push(at);
     }
     (!uses.is_empty()).then_some(uses)
-}
-
-/// The wasm and glue with every export the glue uses only as `wasm.name`
-/// renamed, and how many were renamed.
-pub fn shorten_exports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String, usize), String> {
-    let module = Module::parse(wasm)?;
-    let Some(section) = module.sections.iter().find(|s| s.id == EXPORT_SECTION) else {
-        return Ok((wasm.to_vec(), glue.to_owned(), 0));
-    };
-    let exports = parse_exports(&wasm[section.body.clone()])?;
-    let taken: Vec<&str> = exports.iter().map(|e| e.name.as_str()).collect();
-    let mut names = ShortNames::default();
-    let mut glue = glue.to_owned();
-    let mut renamed = Vec::with_capacity(exports.len());
-    let mut count = 0;
-    for export in &exports {
-        let name = match property_uses(&glue, &export.name) {
-            Some(uses) => {
-                let short = names.next_free(&taken, &glue);
-                // From the end, so the earlier places stay where they are.
-                for at in uses.into_iter().rev() {
-                    glue.replace_range(at..at + export.name.len(), &short);
-                }
-                count += 1;
-                short
-            }
-            None => export.name.clone(),
-        };
-        renamed.push(Export {
-            name,
-            ..export.clone()
-        });
-    }
-    let body = encode_exports(&renamed);
-    Ok((
-        module.with_section(wasm, EXPORT_SECTION, &body),
-        glue,
-        count,
-    ))
 }
 
 /// The wasm without the exports `is_dropped` picks, and how many there were.

@@ -111,26 +111,15 @@ pub fn setup(needs: Needs) -> Result<(), String> {
     }
 
     let wasm_opt = version_of("wasm-opt", &["--version"]).unwrap_or_default();
-    if !wasm_opt.contains(&format!("version {BINARYEN_VERSION}"))
-        || !tools_dir().join("node_modules/.bin/wasm-opt").exists()
-    {
+    if !wasm_opt.contains(&format!("version {BINARYEN_VERSION}")) || !in_tools("wasm-opt") {
         println!("    installing wasm-opt (binaryen {BINARYEN_VERSION}, from npm)");
-        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(tools_dir())
-            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+        npm_install("binaryen", BINARYEN_VERSION)?;
     }
 
     let esbuild = version_of("esbuild", &["--version"]).unwrap_or_default();
-    if esbuild.trim() != ESBUILD_VERSION || !tools_dir().join("node_modules/.bin/esbuild").exists()
-    {
+    if esbuild.trim() != ESBUILD_VERSION || !in_tools("esbuild") {
         println!("    installing esbuild {ESBUILD_VERSION} (from npm)");
-        std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(tools_dir())
-            .arg(format!("esbuild@{ESBUILD_VERSION}")))?;
+        npm_install("esbuild", ESBUILD_VERSION)?;
     }
 
     if needs.browser && !(PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists())
@@ -139,6 +128,21 @@ pub fn setup(needs: Needs) -> Result<(), String> {
         apt_install(&["chromium", "chromium-driver"])?;
     }
     Ok(())
+}
+
+/// Whether `program` is installed in the project's own tools folder (one
+/// found elsewhere on PATH may be another version).
+fn in_tools(program: &str) -> bool {
+    tools_dir().join("node_modules/.bin").join(program).exists()
+}
+
+/// `npm install package@version` into the project's tools folder.
+fn npm_install(package: &str, version: &str) -> Result<(), String> {
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(tools_dir())
+        .arg(format!("{package}@{version}")))
 }
 
 /// `apt-get install` of Debian packages (through `sudo -n` unless root).
