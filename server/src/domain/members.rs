@@ -1,7 +1,8 @@
 //! The members of the token's company (from WorkOS organization
 //! memberships, or identify) and its seats: used (active memberships)
-//! against what the company's current plan grants. The company comes from
-//! the token's key inside each query, never from the request.
+//! against what the company's current plan grants. The company is the one
+//! the token's key named when the request's standing was checked, never
+//! one the request names.
 
 use portico_types::{
     AddonSelection, FeatureKind, Limit, Member, MemberList, MembershipStatus, SeatSummary,
@@ -10,7 +11,6 @@ use portico_types::{
 use sqlx::{Row, SqliteConnection};
 
 use super::subscriptions::{load_subscription, plan_in_effect};
-use super::TokenScope;
 use crate::catalog::{Catalog, Grant};
 use crate::error::DomainError;
 
@@ -33,31 +33,33 @@ fn seat_limit(catalog: &Catalog, plan: &crate::catalog::Plan, addons: &[AddonSel
 }
 
 /// The members of the scope's company, read on the connection its
-/// standing was checked on (which found `company_id`, none before
-/// identify).
+/// standing was checked on, which found the company: `company_id` (none
+/// before identify, and so no members).
 pub async fn list(
     conn: &mut SqliteConnection,
     catalog: &Catalog,
-    scope: &TokenScope,
     company_id: Option<&str>,
     now: Timestamp,
 ) -> Result<MemberList, DomainError> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.name, m.role, m.status, m.created_at,
-                (SELECT key_value FROM user_keys e WHERE e.user_id = u.id AND e.key_name = ?),
-                (SELECT key_value FROM user_keys w WHERE w.user_id = u.id AND w.key_name = ?)
-         FROM company_keys k
-         JOIN memberships m ON m.company_id = k.company_id
-         JOIN users u ON u.id = m.user_id
-         WHERE k.key_name = ? AND k.key_value = ? AND u.deleted_at IS NULL
-         ORDER BY m.created_at, 6, u.id",
-    )
-    .bind(EMAIL)
-    .bind(WORKOS_USER_ID)
-    .bind(&scope.company.name)
-    .bind(&scope.company.value)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = match company_id {
+        None => Vec::new(),
+        Some(company_id) => {
+            sqlx::query(
+                "SELECT u.id, u.name, m.role, m.status, m.created_at,
+                    (SELECT key_value FROM user_keys e WHERE e.user_id = u.id AND e.key_name = ?),
+                    (SELECT key_value FROM user_keys w WHERE w.user_id = u.id AND w.key_name = ?)
+                 FROM memberships m
+                 JOIN users u ON u.id = m.user_id
+                 WHERE m.company_id = ? AND u.deleted_at IS NULL
+                 ORDER BY m.created_at, 6, u.id",
+            )
+            .bind(EMAIL)
+            .bind(WORKOS_USER_ID)
+            .bind(company_id)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
 
     let mut members = Vec::with_capacity(rows.len());
     let (mut used, mut pending, mut inactive) = (0, 0, 0);

@@ -17,7 +17,6 @@ pub async fn list(
     let members = domain::members::list(
         &mut conn,
         &state.catalog,
-        access.scope_ref(),
         access.company_id(),
         state.clock.now(),
     )
