@@ -28,6 +28,16 @@ pub enum LoadState {
     Failed(ClientError),
 }
 
+impl LoadState {
+    /// The data, when it is shown.
+    pub fn snapshot(self) -> Option<Arc<PortalSnapshot>> {
+        match self {
+            LoadState::Ready(snapshot) => Some(snapshot),
+            _ => None,
+        }
+    }
+}
+
 /// What every widget reads from context. `Copy`: signals and stored values
 /// are handles.
 #[derive(Clone, Copy)]
@@ -92,18 +102,12 @@ impl PortalContext {
     }
 
     pub fn snapshot(&self) -> Option<Arc<PortalSnapshot>> {
-        match self.state.get() {
-            LoadState::Ready(snapshot) => Some(snapshot),
-            _ => None,
-        }
+        self.state.get().snapshot()
     }
 
     /// [`Self::snapshot`] without subscribing to it.
     pub fn snapshot_untracked(&self) -> Option<Arc<PortalSnapshot>> {
-        match self.state.get_untracked() {
-            LoadState::Ready(snapshot) => Some(snapshot),
-            _ => None,
-        }
+        self.state.get_untracked().snapshot()
     }
 
     pub fn is_refreshing(&self) -> bool {
@@ -250,8 +254,9 @@ impl PortalContext {
         let Some(previous) = self.generation.try_get_value() else {
             return; // unmounted
         };
-        let shows_company =
-            matches!(self.state.get_untracked(), LoadState::Ready(ref s) if s.company.is_some());
+        let shows_company = self
+            .snapshot_untracked()
+            .is_some_and(|s| s.company.is_some());
         if !shows_company || self.refreshing.get_untracked() || self.features_in_flight.get_value()
         {
             return self.refresh();

@@ -5,8 +5,8 @@
 //! The list comes from `GET /v1/members`, not `/v1/portal` (it can be
 //! long). It is read at mount, beside the portal's own read, and again
 //! each time the portal data is reloaded (a checkout may have changed the
-//! seat limit) or identify has added the viewer. Which rows show, in what order, and the CSV
-//! are plain functions in [`roster`].
+//! seat limit) or identify has added the viewer. Which rows show, in what
+//! order, and the CSV are plain functions in [`roster`].
 
 pub mod roster;
 
