@@ -80,29 +80,8 @@ pub fn build() -> Result<PathBuf, String> {
     // wasm-bindgen's glue and the JS API are written beside each other in
     // a scratch folder, then bundled into one `portico.js`.
     let bindgen = target_dir().join("bindgen");
-    let _ = std::fs::remove_dir_all(&bindgen);
-    run(tools::command("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            // Every browser the module runs in has `TextEncoder.encodeInto`.
-            "--encode-into",
-            "always",
-            "--out-name",
-            "portico_wasm",
-            "--out-dir",
-        ])
-        .arg(&bindgen)
-        .arg(release_wasm()))?;
-    let glue = bindgen.join("portico_wasm.js");
-    drop_stream_classes(&bindgen.join("portico_wasm_bg.wasm"), &glue)?;
     let wasm = out.join("portico_wasm_bg.wasm");
-    run(tools::command("wasm-opt")
-        .args(WASM_OPT_ARGS)
-        .arg("-o")
-        .arg(&wasm)
-        .arg(bindgen.join("portico_wasm_bg.wasm")))?;
+    let glue = bind_and_optimize(&bindgen, &wasm, false)?;
     shorten_names(&wasm, &glue)?;
     let api = bindgen.join("portico.js");
     std::fs::copy(root().join("js/portico.js"), &api)
@@ -124,6 +103,37 @@ pub fn build() -> Result<PathBuf, String> {
     std::fs::copy(root().join("js/portico.d.ts"), out.join("portico.d.ts"))
         .map_err(|e| format!("cannot copy js/portico.d.ts: {e}"))?;
     Ok(out)
+}
+
+/// The release wasm through wasm-bindgen (into `scratch`) and wasm-opt
+/// (into `wasm`), without the unused stream classes: the module's wasm
+/// before its names are shortened. `keep_names` adds `-g`, for tools that
+/// name functions (the bundle benchmark). Returns the glue's path.
+pub fn bind_and_optimize(scratch: &Path, wasm: &Path, keep_names: bool) -> Result<PathBuf, String> {
+    let _ = std::fs::remove_dir_all(scratch);
+    run(tools::command("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            // Every browser the module runs in has `TextEncoder.encodeInto`.
+            "--encode-into",
+            "always",
+            "--out-name",
+            "portico_wasm",
+            "--out-dir",
+        ])
+        .arg(scratch)
+        .arg(release_wasm()))?;
+    let glue = scratch.join("portico_wasm.js");
+    let bound = scratch.join("portico_wasm_bg.wasm");
+    drop_stream_classes(&bound, &glue)?;
+    let mut wasm_opt = tools::command("wasm-opt");
+    if keep_names {
+        wasm_opt.arg("-g");
+    }
+    run(wasm_opt.args(WASM_OPT_ARGS).arg("-o").arg(wasm).arg(&bound))?;
+    Ok(glue)
 }
 
 /// The classes of `wasm-streams` (see `bindgen_output`): exported by
@@ -153,7 +163,7 @@ fn glue_text(path: &Path) -> Result<String, String> {
 
 /// Before wasm-opt: the stream classes' exports out of the wasm (so that
 /// wasm-opt drops their code) and their classes out of the glue.
-pub fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
+fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let (wasm, dropped) = bindgen_output::drop_exports(&read(wasm_path)?, is_stream_export)?;
     let mut glue = glue_text(glue_path)?;
     if dropped > 0 {

@@ -9,7 +9,6 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::report::{format_kb, write_json, Status, Table};
-use crate::process::run;
 use crate::size::SizeReport;
 use crate::{size, tools};
 
@@ -154,33 +153,16 @@ impl WasmBreakdown {
     }
 }
 
-/// The shipped module's items, by shallow size: the module's release
-/// build through wasm-bindgen and then, as for the module, without the
-/// unused stream classes and through wasm-opt with the module's own flags
-/// plus `-g`, so that the sizes are the shipped ones and twiggy can
-/// still name functions (wasm-opt's inlining moves bytes into callers, so
-/// the same build before wasm-opt tells a different story).
+/// The shipped module's items, by shallow size: the module's wasm built
+/// by the module's own steps (`elements::bind_and_optimize`) with `-g`,
+/// so that the sizes are the shipped ones and twiggy can still name
+/// functions (wasm-opt's inlining moves bytes into callers, so the same
+/// build before wasm-opt tells a different story).
 fn wasm_breakdown(count: usize) -> Result<WasmBreakdown, String> {
-    let wasm = crate::elements::release_wasm();
     let scratch = std::env::temp_dir().join(format!("portico-bench-twiggy-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
     let result = (|| {
-        run(tools::command("wasm-bindgen")
-            .args(["--target", "web", "--out-dir"])
-            .arg(&scratch)
-            .arg(&wasm))?;
-        // As the module is built: the unused stream classes out first.
-        crate::elements::drop_stream_classes(
-            &scratch.join("portico_bg.wasm"),
-            &scratch.join("portico.js"),
-        )?;
         let named = scratch.join("portico-named.wasm");
-        run(tools::command("wasm-opt")
-            .arg("-g")
-            .args(crate::elements::WASM_OPT_ARGS)
-            .arg("-o")
-            .arg(&named)
-            .arg(scratch.join("portico_bg.wasm")))?;
+        crate::elements::bind_and_optimize(&scratch.join("bindgen"), &named, true)?;
         let output = tools::command("twiggy")
             .args(["top", "--format", "json", "-n", "1000000"])
             .arg(&named)
