@@ -298,6 +298,11 @@ pub fn time_update(
     })
 }
 
+/// [`median_p90`] of one figure of each run.
+pub fn median_p90_of<T>(runs: &[T], figure: impl Fn(&T) -> f64) -> (f64, f64) {
+    median_p90(&runs.iter().map(figure).collect::<Vec<_>>())
+}
+
 /// The median and 90th percentile (nearest rank) of some samples.
 pub fn median_p90(samples: &[f64]) -> (f64, f64) {
     let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();

@@ -9,7 +9,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use portico_e2e::bench::{emulate_latency, load_and_watch, median_p90, requests_before_data};
+use portico_e2e::bench::{
+    emulate_latency, load_and_watch, median_p90, median_p90_of, requests_before_data,
+};
 use portico_e2e::{mount_timing, Browser};
 use serde_json::json;
 
@@ -63,18 +65,8 @@ pub fn run_mount(
     emulate_latency(browser, 0.0)?;
     let distant = distant.into_iter().collect::<Result<Vec<_>, _>>()?;
     drop(server);
-    let (distant_shown, _) = median_p90(
-        &distant
-            .iter()
-            .map(|r| r.mount_to_shown_ms)
-            .collect::<Vec<_>>(),
-    );
-    let (distant_frame, _) = median_p90(
-        &distant
-            .iter()
-            .map(|r| r.data_to_frame_ms)
-            .collect::<Vec<_>>(),
-    );
+    let (distant_shown, _) = median_p90_of(&distant, |r| r.mount_to_shown_ms);
+    let (distant_frame, _) = median_p90_of(&distant, |r| r.data_to_frame_ms);
 
     let mount_to_data: Vec<f64> = runs.iter().map(|(_, t, _)| t.mount_to_data_ms).collect();
     let data_to_shown: Vec<f64> = runs.iter().map(|(r, _, _)| r.data_to_shown_ms).collect();

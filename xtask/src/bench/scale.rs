@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use portico_e2e::bench::{load_and_watch, median_p90, time_update, RenderTiming, UpdateTiming};
+use portico_e2e::bench::{load_and_watch, median_p90_of, time_update, RenderTiming, UpdateTiming};
 use portico_e2e::{Browser, Server};
 use serde_json::{json, Value};
 
@@ -245,15 +245,12 @@ pub fn run_scale(
     let (render_median, render_p90) = pick(|r| r.mount_to_shown_ms);
     let (render_work_median, _) = pick(|r| r.data_to_shown_ms);
     let (render_fetch_median, _) = pick(|r| r.mount_to_data_ms);
-    let of_updates = |runs: &[UpdateTiming], figure: fn(&UpdateTiming) -> f64| {
-        median_p90(&runs.iter().map(figure).collect::<Vec<_>>())
-    };
-    let (update_median, update_p90) = of_updates(&updates, |u| u.refresh_to_shown_ms);
-    let (update_work_median, _) = of_updates(&updates, |u| u.data_to_shown_ms);
-    let (update_request_median, _) = of_updates(&updates, |u| u.request_ms);
+    let (update_median, update_p90) = median_p90_of(&updates, |u| u.refresh_to_shown_ms);
+    let (update_work_median, _) = median_p90_of(&updates, |u| u.data_to_shown_ms);
+    let (update_request_median, _) = median_p90_of(&updates, |u| u.request_ms);
     let (full_update_median, full_update_p90) =
-        of_updates(&full_updates, |u| u.refresh_to_shown_ms);
-    let (full_update_work_median, _) = of_updates(&full_updates, |u| u.data_to_shown_ms);
+        median_p90_of(&full_updates, |u| u.refresh_to_shown_ms);
+    let (full_update_work_median, _) = median_p90_of(&full_updates, |u| u.data_to_shown_ms);
 
     table.timing(
         format!("scale: {FEATURES} entitlements, mount -> rows (median)"),
@@ -382,11 +379,6 @@ pub fn run_scale(
             },
         }),
     )
-}
-
-/// Median and p90 of one figure of each run.
-fn median_p90_of(runs: &[RenderTiming], figure: fn(&RenderTiming) -> f64) -> (f64, f64) {
-    median_p90(&runs.iter().map(figure).collect::<Vec<_>>())
 }
 
 /// Medians over [`MEMBER_RUNS`] loads of the whole portal.
