@@ -110,11 +110,11 @@ async fn request<T: portico::wire::FromJs>(
         .map_err(|_| format!("cannot reach {url}"))?
         .dyn_into()
         .map_err(|_| "not a response")?;
-    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+    let text: js_sys::JsString = JsFuture::from(response.text().map_err(|_| "no body")?)
         .await
         .map_err(|_| "cannot read the response")?
-        .as_string()
-        .unwrap_or_default();
+        .dyn_into()
+        .map_err(|_| "the response is not text")?;
     if !response.ok() {
         return Err(format!("{url} answered {}: {text}", response.status()));
     }

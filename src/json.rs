@@ -2,6 +2,7 @@
 //! `JSON.stringify`, with [`crate::wire`] reading and writing the values.
 //! No JSON parser is compiled into the wasm.
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 use crate::wire::{FromJs, ToJs};
@@ -27,9 +28,17 @@ fn js_error(value: JsValue) -> JsonError {
     )
 }
 
-/// Reads `text` as a `T`.
-pub fn parse<T: FromJs>(text: &str) -> Result<T, JsonError> {
-    let value = js_sys::JSON::parse(text).map_err(js_error)?;
+#[wasm_bindgen]
+extern "C" {
+    // `js_sys::JSON::parse` takes a `&str`, which would copy a JS string
+    // into wasm memory only to copy it back out for the parse.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// Reads `text` (a JavaScript string, such as a response body) as a `T`.
+pub fn parse<T: FromJs>(text: &js_sys::JsString) -> Result<T, JsonError> {
+    let value = json_parse(text).map_err(js_error)?;
     T::from_js(&value).map_err(|e| JsonError(e.to_string()))
 }
 

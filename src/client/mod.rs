@@ -355,7 +355,7 @@ impl PortalClient {
     }
 }
 
-fn decode<T: crate::wire::FromJs>(status: u16, body: &str) -> Result<T, ClientError> {
+fn decode<T: crate::wire::FromJs>(status: u16, body: &js_sys::JsString) -> Result<T, ClientError> {
     if (200..300).contains(&status) {
         return crate::json::parse(body).map_err(|e| ClientError::Decode(e.0));
     }

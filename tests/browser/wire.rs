@@ -8,6 +8,11 @@ use portico::json;
 use portico_types::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// Reads JSON text as the client reads a response body (a JS string).
+fn parse<T: portico::wire::FromJs>(text: &str) -> Result<T, json::JsonError> {
+    json::parse(&js_sys::JsString::from(text))
+}
+
 fn ts(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).unwrap()
 }
@@ -209,7 +214,7 @@ where
     T: serde::Serialize + portico::wire::FromJs + PartialEq + std::fmt::Debug,
 {
     let text = serde_json::to_string(value).unwrap();
-    let back: T = json::parse(&text).unwrap_or_else(|e| panic!("{e}\nin {text}"));
+    let back: T = parse(&text).unwrap_or_else(|e| panic!("{e}\nin {text}"));
     assert_eq!(&back, value);
 }
 
@@ -342,23 +347,21 @@ fn what_the_browser_sends_is_what_serde_reads() {
 
 #[wasm_bindgen_test]
 fn numbers_are_exact_or_refused_and_errors_say_where() {
-    let money: Money =
-        json::parse(r#"{"amount_minor": -9007199254740991, "currency": "USD"}"#).unwrap();
+    let money: Money = parse(r#"{"amount_minor": -9007199254740991, "currency": "USD"}"#).unwrap();
     assert_eq!(money.amount_minor, -9_007_199_254_740_991);
     // 2^53 + 1 parses as 2^53 in JavaScript: refused, never rounded.
-    let too_big = json::parse::<Money>(r#"{"amount_minor": 9007199254740993, "currency": "USD"}"#)
-        .unwrap_err();
+    let too_big =
+        parse::<Money>(r#"{"amount_minor": 9007199254740993, "currency": "USD"}"#).unwrap_err();
     assert_eq!(too_big.0, "amount_minor: number too large to be exact");
-    let fraction =
-        json::parse::<Money>(r#"{"amount_minor": 49.5, "currency": "USD"}"#).unwrap_err();
+    let fraction = parse::<Money>(r#"{"amount_minor": 49.5, "currency": "USD"}"#).unwrap_err();
     assert_eq!(fraction.0, "amount_minor: expected a whole number");
-    let nested = json::parse::<InvoiceList>(r#"{"invoices": [{"id": 1}]}"#).unwrap_err();
+    let nested = parse::<InvoiceList>(r#"{"invoices": [{"id": 1}]}"#).unwrap_err();
     assert_eq!(nested.0, "invoices[0].id: expected a string");
-    let missing = json::parse::<Money>(r#"{"currency": "USD"}"#).unwrap_err();
+    let missing = parse::<Money>(r#"{"currency": "USD"}"#).unwrap_err();
     assert_eq!(missing.0, "amount_minor: expected a number");
-    assert!(json::parse::<Money>("not json").is_err());
+    assert!(parse::<Money>("not json").is_err());
     let code: ApiErrorBody =
-        json::parse(r#"{"error": {"code": "from_the_future", "message": "m"}}"#).unwrap();
+        parse(r#"{"error": {"code": "from_the_future", "message": "m"}}"#).unwrap();
     assert_eq!(
         code.error.code,
         ErrorCode::Unknown,
@@ -368,15 +371,15 @@ fn numbers_are_exact_or_refused_and_errors_say_where() {
 
 #[wasm_bindgen_test]
 fn authkit_users_read_in_either_spelling() {
-    let js: WorkosUser = json::parse(
+    let js: WorkosUser = parse(
         r#"{"object":"user","id":"user_1","email":"a@b.test","firstName":"Ada","lastName":"Lovelace","emailVerified":true,"profilePictureUrl":null}"#,
     )
     .unwrap();
-    let rest: WorkosUser = json::parse(
+    let rest: WorkosUser = parse(
         r#"{"id":"user_1","email":"a@b.test","first_name":"Ada","last_name":"Lovelace","email_verified":true}"#,
     )
     .unwrap();
     assert_eq!(js, rest);
-    let bare: WorkosUser = json::parse(r#"{"id":"user_2","email":"x@y.test"}"#).unwrap();
+    let bare: WorkosUser = parse(r#"{"id":"user_2","email":"x@y.test"}"#).unwrap();
     assert_eq!((bare.first_name, bare.email_verified), (None, false));
 }
