@@ -6,8 +6,9 @@
 //!   and in the glue. The hashes do not compress. Renamed to `a`, `b`, …
 //!   in both files the module is 3.2 KB brotli smaller for the imports
 //!   alone (`cargo xtask size`). Only a name the glue uses in one known way is
-//!   renamed (an import as the key of the import object, an export only
-//!   as `wasm.name`); any other keeps its name.
+//!   renamed (an import as the key of the import object, an export as
+//!   `wasm.name`, beside the glue's own function of that name); any other
+//!   keeps its name.
 //! - **Exports nobody calls.** Leptos brings the `wasm-streams` crate
 //!   (through `server_fn`, for streaming server functions this client-side
 //!   module never has), and its `#[wasm_bindgen]` classes are exported, so
@@ -38,7 +39,7 @@ pub fn shorten_imports(
 }
 
 /// The wasm and glue with every export the glue uses only as `wasm.name`
-/// renamed, and how many were renamed.
+/// (see [`property_uses`]) renamed, and how many were renamed.
 pub fn shorten_exports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String, usize), String> {
     shorten(
         wasm,
@@ -121,9 +122,14 @@ fn shorten<E: Named>(
     ))
 }
 
-/// Where the glue uses `name`, if it uses it only as a property of the
-/// wasm exports (`wasm.name`), at least once.
+/// Where the glue uses `name` as a property of the wasm exports
+/// (`wasm.name`), if it does at least once and uses it in no other way
+/// that could reach the export. The glue names its wrapper of an export
+/// after it (`function name(…) { wasm.name(…) }`): with such a function
+/// declared, a bare `name` is that JS function, not the export, and is
+/// left as it is.
 fn property_uses(glue: &str, name: &str) -> Option<Vec<usize>> {
+    let wrapped = glue.contains(&format!("function {name}("));
     let mut uses = Vec::new();
     for (at, _) in glue.match_indices(name) {
         let before = glue[..at].chars().next_back();
@@ -131,15 +137,16 @@ fn property_uses(glue: &str, name: &str) -> Option<Vec<usize>> {
         if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
             continue;
         }
-        if !glue[..at].ends_with("wasm.")
-            || glue[..at - "wasm.".len()]
+        let property_of_wasm = glue[..at].ends_with("wasm.")
+            && !glue[..at - "wasm.".len()]
                 .chars()
                 .next_back()
-                .is_some_and(is_identifier_char)
-        {
+                .is_some_and(is_identifier_char);
+        if property_of_wasm {
+            uses.push(at);
+        } else if !(wrapped && before.is_none_or(|c| !matches!(c, '.' | '"' | '\'' | '`' | '['))) {
             return None;
         }
-        uses.push(at);
     }
     (!uses.is_empty()).then_some(uses)
 }
@@ -499,7 +506,8 @@ impl ShortNames {
     }
 }
 
-fn holds_word(text: &str, word: &str) -> bool {
+/// Whether `text` holds `word` as a whole identifier.
+pub fn holds_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let after = text[at + word.len()..].chars().next();
@@ -658,25 +666,38 @@ mod tests {
     #[test]
     fn exports_used_only_as_wasm_properties_get_short_names() {
         let long = "wasm_bindgen_12a3___convert__closures_____invoke_______true_";
-        let wasm = module_with_exports(&["memory", long, "createSession", "portalsession_mount"]);
+        let wasm = module_with_exports(&[
+            "memory",
+            long,
+            "createSession",
+            "portalsession_mount",
+            "stylesheet",
+        ]);
         let glue = format!(
-            "function f(a) {{ wasm.{long}(a); return wasm.{long}; }}\n\
+            "function {long}(a) {{ wasm.{long}(a); }}\n\
+             function f(a) {{ return makeClosure(a, {long}); }}\n\
              export function createSession() {{ return wasm.createSession(); }}\n\
-             const m = () => wasm.memory.buffer;\nlet portalsession_mount = 1;\n"
+             const m = () => wasm.memory.buffer;\nlet portalsession_mount = wasm.portalsession_mount;\n\
+             function stylesheet() {{ return wasm.stylesheet(); }}\nconst s = exports[\"stylesheet\"];\n"
         );
         let (short_wasm, short_glue, count) = shorten_exports(&wasm, &glue).unwrap();
-        // `createSession` is also the glue's own function name, and
-        // `portalsession_mount` a variable: both keep their names.
-        assert_eq!(count, 2);
+        // A bare `{long}` or `createSession` is the glue's own function of
+        // that name; `portalsession_mount` is a variable and `stylesheet` is
+        // also read by its name as a string: those two keep their names.
+        assert_eq!(count, 3);
         assert_eq!(
             export_names(&short_wasm),
-            ["b", "c", "createSession", "portalsession_mount"]
+            ["b", "c", "d", "portalsession_mount", "stylesheet"]
         );
         assert_eq!(
             short_glue,
-            "function f(a) { wasm.c(a); return wasm.c; }\n\
-             export function createSession() { return wasm.createSession(); }\n\
-             const m = () => wasm.b.buffer;\nlet portalsession_mount = 1;\n"
+            format!(
+                "function {long}(a) {{ wasm.c(a); }}\n\
+                 function f(a) {{ return makeClosure(a, {long}); }}\n\
+                 export function createSession() {{ return wasm.d(); }}\n\
+                 const m = () => wasm.b.buffer;\nlet portalsession_mount = wasm.portalsession_mount;\n\
+                 function stylesheet() {{ return wasm.stylesheet(); }}\nconst s = exports[\"stylesheet\"];\n"
+            )
         );
         assert!(short_wasm.starts_with(b"\0asm\x01\0\0\0\0\x03\x01x\x07"));
     }

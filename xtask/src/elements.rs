@@ -106,7 +106,7 @@ pub fn build() -> Result<PathBuf, String> {
 }
 
 /// The release wasm through wasm-bindgen (into `scratch`) and wasm-opt
-/// (into `wasm`), without the unused stream classes: the module's wasm
+/// (into `wasm`), without the exports nothing uses: the module's wasm
 /// before its names are shortened. `keep_names` adds `-g`, for tools that
 /// name functions (the bundle benchmark). Returns the glue's path.
 pub fn bind_and_optimize(scratch: &Path, wasm: &Path, keep_names: bool) -> Result<PathBuf, String> {
@@ -127,7 +127,7 @@ pub fn bind_and_optimize(scratch: &Path, wasm: &Path, keep_names: bool) -> Resul
         .arg(release_wasm()))?;
     let glue = scratch.join("portico_wasm.js");
     let bound = scratch.join("portico_wasm_bg.wasm");
-    drop_stream_classes(&bound, &glue)?;
+    drop_unused_exports(&bound, &glue)?;
     let mut wasm_opt = tools::command("wasm-opt");
     if keep_names {
         wasm_opt.arg("-g");
@@ -144,11 +144,6 @@ const STREAM_CLASSES: [&str; 3] = [
     "IntoUnderlyingSource",
 ];
 
-fn is_stream_export(name: &str) -> bool {
-    let name = name.strip_prefix("__wbg_").unwrap_or(name);
-    name.starts_with("intounderlying")
-}
-
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -161,16 +156,21 @@ fn glue_text(path: &Path) -> Result<String, String> {
     String::from_utf8(read(path)?).map_err(|_| format!("{} is not UTF-8", path.display()))
 }
 
-/// Before wasm-opt: the stream classes' exports out of the wasm (so that
-/// wasm-opt drops their code) and their classes out of the glue.
-fn drop_stream_classes(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
-    let (wasm, dropped) = bindgen_output::drop_exports(&read(wasm_path)?, is_stream_export)?;
+/// Before wasm-opt: the stream classes out of the glue, then every export
+/// the glue does not name out of the wasm, so that wasm-opt drops their
+/// code. Nothing else reaches the wasm's exports: `portico.js` talks to
+/// the glue only. Besides the classes' methods, this drops a few globals
+/// Rust's toolchain exports for tools this module is never run under.
+fn drop_unused_exports(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let mut glue = glue_text(glue_path)?;
-    if dropped > 0 {
-        for class in STREAM_CLASSES {
+    for class in STREAM_CLASSES {
+        if glue.contains(&format!("export class {class} ")) {
             glue = bindgen_output::drop_class(&glue, class)?;
         }
     }
+    let (wasm, _) = bindgen_output::drop_exports(&read(wasm_path)?, |name| {
+        !bindgen_output::holds_word(&glue, name)
+    })?;
     write(wasm_path, wasm)?;
     write(glue_path, glue)
 }
