@@ -8,6 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod checkout;
 mod errors;
+mod format;
 mod identify;
 mod members;
 mod security;
