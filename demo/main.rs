@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use portico::{Entitlements, Portal, PortalProvider, TokenSource};
 use portico_types::{DemoAccount, DemoTokenRequest, PortalToken, WorkosOrganization, WorkosUser};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 fn main() {
@@ -92,7 +92,7 @@ fn api_base() -> String {
 async fn request<T: portico::wire::FromJs>(
     method: &str,
     url: &str,
-    body: Option<String>,
+    body: Option<js_sys::JsString>,
 ) -> Result<T, String> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
@@ -103,7 +103,7 @@ async fn request<T: portico::wire::FromJs>(
             .set("Content-Type", "application/json")
             .map_err(|_| "headers")?;
         init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
+        init.set_body(&body);
     }
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await

@@ -42,9 +42,8 @@ pub fn parse<T: FromJs>(text: &js_sys::JsString) -> Result<T, JsonError> {
     T::from_js(&value).map_err(|e| JsonError(e.to_string()))
 }
 
-/// Writes `value` as JSON text.
-pub fn stringify<T: ToJs>(value: &T) -> Result<String, JsonError> {
-    js_sys::JSON::stringify(&value.to_js())
-        .map(String::from)
-        .map_err(js_error)
+/// Writes `value` as JSON text (a JavaScript string, such as a request
+/// body).
+pub fn stringify<T: ToJs>(value: &T) -> Result<js_sys::JsString, JsonError> {
+    js_sys::JSON::stringify(&value.to_js()).map_err(js_error)
 }

@@ -27,7 +27,7 @@ pub(crate) struct Exchange<'a> {
     pub method: &'a str,
     pub url: &'a str,
     pub bearer: &'a str,
-    pub body: Option<&'a str>,
+    pub body: Option<&'a js_sys::JsString>,
     pub idempotency_key: Option<&'a str>,
     pub timeout_ms: i32,
     pub controller: Option<web_sys::AbortController>,
@@ -83,7 +83,7 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
         headers
             .set("Content-Type", "application/json")
             .map_err(network)?;
-        init.set_body(&JsValue::from_str(body));
+        init.set_body(body);
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;

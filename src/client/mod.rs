@@ -226,7 +226,7 @@ impl PortalClient {
         &self,
         method: &str,
         path: &str,
-        body: Option<String>,
+        body: Option<js_sys::JsString>,
     ) -> Result<T, ClientError> {
         let response = self.exchange(method, path, body, None, None).await?;
         decode(response.status, &response.body)
@@ -239,7 +239,7 @@ impl PortalClient {
         &self,
         method: &str,
         path: &str,
-        body: Option<String>,
+        body: Option<js_sys::JsString>,
         idempotency_key: Option<&str>,
         controller: Option<web_sys::AbortController>,
     ) -> Result<http::HttpResponse, ClientError> {
@@ -251,7 +251,7 @@ impl PortalClient {
                 method,
                 url: &url,
                 bearer: &token,
-                body: body.as_deref(),
+                body: body.as_ref(),
                 idempotency_key,
                 timeout_ms: TIMEOUT_MS,
                 controller: controller.clone(),
@@ -333,13 +333,13 @@ impl PortalClient {
 
     /// `POST /v1/subscription/cancel` (at period end).
     pub async fn cancel(&self) -> Result<SubscriptionSummary, ClientError> {
-        self.call("POST", "/v1/subscription/cancel", Some("{}".to_owned()))
+        self.call("POST", "/v1/subscription/cancel", Some("{}".into()))
             .await
     }
 
     /// `POST /v1/subscription/resume`
     pub async fn resume(&self) -> Result<SubscriptionSummary, ClientError> {
-        self.call("POST", "/v1/subscription/resume", Some("{}".to_owned()))
+        self.call("POST", "/v1/subscription/resume", Some("{}".into()))
             .await
     }
 

@@ -330,7 +330,8 @@ fn what_the_browser_sends_is_what_serde_reads() {
             ]),
         }),
     };
-    let sent: IdentifyRequest = serde_json::from_str(&json::stringify(&identify).unwrap()).unwrap();
+    let sent: IdentifyRequest =
+        serde_json::from_str(&String::from(json::stringify(&identify).unwrap())).unwrap();
     assert_eq!(sent, identify);
     let checkout = ConfirmCheckout {
         preview_id: "cp_1".into(),
@@ -341,7 +342,8 @@ fn what_the_browser_sends_is_what_serde_reads() {
             timing: ChangeTiming::Now,
         },
     };
-    let sent: ConfirmCheckout = serde_json::from_str(&json::stringify(&checkout).unwrap()).unwrap();
+    let sent: ConfirmCheckout =
+        serde_json::from_str(&String::from(json::stringify(&checkout).unwrap())).unwrap();
     assert_eq!(sent, checkout);
 }
 
