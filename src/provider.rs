@@ -222,7 +222,7 @@ impl PortalContext {
         }
         let this = *self;
         let client = self.client();
-        spawn_local(async move {
+        send_now(async move {
             let result = client.portal().await;
             if this.generation.try_get_value() != Some(generation) {
                 return; // a newer load has started (or the portal is gone)
@@ -333,7 +333,7 @@ impl PortalContext {
         let request = identify_request(user, organization, company_traits, user_traits);
         let this = *self;
         let client = self.client();
-        spawn_local(async move {
+        send_now(async move {
             let result = client.identify(&request).await;
             if !this.is_mounted() {
                 return; // the portal was unmounted while identify ran
@@ -376,6 +376,25 @@ pub fn use_portal() -> Option<PortalContext> {
 
 fn browser_language() -> Option<String> {
     web_sys::window()?.navigator().language()
+}
+
+/// Runs `request` (a future that sends a request, then waits for its
+/// answer) now, up to its first wait, and then on the executor. Spawned
+/// the usual way, a request asked for while the page renders would leave
+/// only once the whole page has rendered, a few milliseconds later, when
+/// the executor first polls it.
+///
+/// Polling first with a waker that does nothing is within the `Future`
+/// contract: each poll hands a waker, and only the latest one is woken, so
+/// the executor's own poll (which always comes) registers the real one.
+/// Untracked, so that nothing the first part reads subscribes the
+/// component being rendered.
+pub(crate) fn send_now(request: impl std::future::Future<Output = ()> + 'static) {
+    let mut request = Box::pin(request);
+    let mut first = std::task::Context::from_waker(std::task::Waker::noop());
+    if untrack(|| request.as_mut().poll(&mut first).is_pending()) {
+        spawn_local(request);
+    }
 }
 
 /// A `performance.mark` the benchmarks read back (`cargo xtask bench`).

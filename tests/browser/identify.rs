@@ -34,6 +34,15 @@ async fn identify_is_sent_on_mount_with_the_workos_keys() {
             </PortalProvider>
         }
     });
+    // The requests leave while the portal mounts, not once the page has
+    // rendered: nothing has yielded to the event loop since `mount`.
+    let sent_at_mount: Vec<String> = recorded_fetches().into_iter().map(|f| f.url).collect();
+    for path in ["/v1/portal", "/v1/identify", "/v1/members"] {
+        assert!(
+            sent_at_mount.iter().any(|url| url.ends_with(path)),
+            "{path} was not sent during mount: {sent_at_mount:?}"
+        );
+    }
     view.wait_for("[data-part=plan][data-state=free]").await;
 
     // Identify is not awaited by the widgets; wait here for its answer.

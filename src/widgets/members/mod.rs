@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portico_types::{Limit, MemberList, MembershipStatus};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -69,6 +68,10 @@ pub fn Members() -> impl IntoView {
     // waiting for the portal data would put it a round trip behind.
     fetch();
     let seen_portal_data = StoredValue::new(false);
+    // Portal data already shown when the widget mounts (a tab opened
+    // later) is not news: a failed first read is retried only for data
+    // that arrives after it, or by the customer.
+    let data_at_mount = context.snapshot_untracked().is_some();
     Effect::new(move || match context.state() {
         LoadState::Ready(_) => {
             // The first portal data arrives beside the read made at mount;
@@ -77,7 +80,10 @@ pub fn Members() -> impl IntoView {
             // features' usage does not.
             let first = !seen_portal_data.get_value();
             seen_portal_data.set_value(true);
-            if (!first && !context.changed_by_features_only()) || first_read_failed.get_value() {
+            let news = !(first && data_at_mount);
+            if (!first && !context.changed_by_features_only())
+                || (news && first_read_failed.get_value())
+            {
                 fetch()
             }
         }
@@ -151,7 +157,7 @@ fn fetch_members(
     }
     let client = context.client();
     let format = context.formatter();
-    spawn_local(async move {
+    crate::provider::send_now(async move {
         let result = client.members().await;
         if generation.try_get_value() != Some(current) {
             return; // a newer read has started, or the widget is gone
