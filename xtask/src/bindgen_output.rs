@@ -131,12 +131,8 @@ fn shorten<E: Named>(
 fn property_uses(glue: &str, name: &str) -> Option<Vec<usize>> {
     let wrapped = glue.contains(&format!("function {name}("));
     let mut uses = Vec::new();
-    for (at, _) in glue.match_indices(name) {
+    for at in word_uses(glue, name) {
         let before = glue[..at].chars().next_back();
-        let after = glue[at + name.len()..].chars().next();
-        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
-            continue;
-        }
         let property_of_wasm = glue[..at].ends_with("wasm.")
             && !glue[..at - "wasm.".len()]
                 .chars()
@@ -310,8 +306,7 @@ fn encode_exports(exports: &[Export]) -> Vec<u8> {
     let mut body = Vec::new();
     write_leb(&mut body, exports.len() as u64);
     for export in exports {
-        write_leb(&mut body, export.name.len() as u64);
-        body.extend_from_slice(export.name.as_bytes());
+        write_name(&mut body, &export.name);
         body.extend_from_slice(&export.description);
     }
     body
@@ -373,10 +368,8 @@ fn encode_imports(imports: &[Import]) -> Vec<u8> {
     let mut body = Vec::new();
     write_leb(&mut body, imports.len() as u64);
     for import in imports {
-        for name in [&import.module, &import.field] {
-            write_leb(&mut body, name.len() as u64);
-            body.extend_from_slice(name.as_bytes());
-        }
+        write_name(&mut body, &import.module);
+        write_name(&mut body, &import.field);
         body.extend_from_slice(&import.description);
     }
     body
@@ -442,6 +435,12 @@ fn write_leb(out: &mut Vec<u8>, mut value: u64) {
     }
 }
 
+/// A name as [`Reader::name`] reads it: its length, then its bytes.
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    write_leb(out, name.len() as u64);
+    out.extend_from_slice(name.as_bytes());
+}
+
 fn is_identifier_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
@@ -449,19 +448,11 @@ fn is_identifier_char(c: char) -> bool {
 /// Where `name` is, if the glue holds it exactly once as a whole word and
 /// that once is an object key (`name:`).
 fn sole_object_key(glue: &str, name: &str) -> Option<usize> {
-    let mut found = None;
-    for (at, _) in glue.match_indices(name) {
-        let before = glue[..at].chars().next_back();
-        let after = glue[at + name.len()..].chars().next();
-        if before.is_some_and(is_identifier_char) || after.is_some_and(is_identifier_char) {
-            continue;
-        }
-        if found.is_some() {
-            return None;
-        }
-        found = Some(at);
+    let mut uses = word_uses(glue, name);
+    let at = uses.next()?;
+    if uses.next().is_some() {
+        return None;
     }
-    let at = found?;
     glue[at + name.len()..]
         .trim_start()
         .starts_with(':')
@@ -506,13 +497,21 @@ impl ShortNames {
     }
 }
 
+/// Where `text` holds `word` as a whole identifier (not inside a longer
+/// one), by byte offset.
+fn word_uses<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
+        })
+}
+
 /// Whether `text` holds `word` as a whole identifier.
 pub fn holds_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(is_identifier_char) && !after.is_some_and(is_identifier_char)
-    })
+    word_uses(text, word).next().is_some()
 }
 
 #[cfg(test)]
