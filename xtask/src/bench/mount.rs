@@ -9,9 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use portico_e2e::bench::{
-    emulate_latency, load_and_watch, median_p90, median_p90_of, requests_before_data,
-};
+use portico_e2e::bench::{emulate_latency, load_and_watch, median_p90_of, requests_before_data};
 use portico_e2e::{mount_timing, Browser};
 use serde_json::json;
 
@@ -68,12 +66,9 @@ pub fn run_mount(
     let (distant_shown, _) = median_p90_of(&distant, |r| r.mount_to_shown_ms);
     let (distant_frame, _) = median_p90_of(&distant, |r| r.data_to_frame_ms);
 
-    let mount_to_data: Vec<f64> = runs.iter().map(|(_, t, _)| t.mount_to_data_ms).collect();
-    let data_to_shown: Vec<f64> = runs.iter().map(|(r, _, _)| r.data_to_shown_ms).collect();
-    let data_to_frame: Vec<f64> = runs.iter().map(|(r, _, _)| r.data_to_frame_ms).collect();
-    let (mount_median, mount_p90) = median_p90(&mount_to_data);
-    let (shown_median, shown_p90) = median_p90(&data_to_shown);
-    let (frame_median, frame_p90) = median_p90(&data_to_frame);
+    let (mount_median, mount_p90) = median_p90_of(&runs, |(_, t, _)| t.mount_to_data_ms);
+    let (shown_median, shown_p90) = median_p90_of(&runs, |(r, _, _)| r.data_to_shown_ms);
+    let (frame_median, frame_p90) = median_p90_of(&runs, |(r, _, _)| r.data_to_frame_ms);
     let worst = runs
         .iter()
         .map(|(_, _, critical)| critical)
