@@ -11,6 +11,7 @@ mod errors;
 mod format;
 mod identify;
 mod members;
+mod rows;
 mod security;
 mod support;
 mod widgets;

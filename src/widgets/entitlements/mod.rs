@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
 use super::portal_view_kept;
+pub use row::{EntitlementRow, Meter};
+
+mod row;
 use crate::format::Formatter;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -90,7 +93,8 @@ pub fn meter_fill(used: u64, limit: u64) -> String {
     format!("{}.{}%", permille / 10, permille % 10)
 }
 
-fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) -> impl IntoView {
+/// What the row of one entitlement shows: texts formatted, states named.
+fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) -> EntitlementRow {
     let state = e.state();
     let used = e.usage.unwrap_or(0);
     let value = match (e.kind, e.limit) {
@@ -114,18 +118,10 @@ fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) 
     // shows, so a screen reader says each once ("API calls, meter, 48,210
     // of 100,000"). `aria-valuemin` is left at the meter role's default, 0.
     let meter = match e.limit {
-        Some(Limit::Count(limit)) if limit > 0 && e.kind != FeatureKind::Boolean => Some(view! {
-            <div
-                data-part="meter"
-                data-state=state.as_str()
-                role="meter"
-                aria-valuemax=limit.to_string()
-                aria-valuenow=used.min(limit).to_string()
-                aria-valuetext=value.clone()
-                aria-label=e.name.clone()
-            >
-                <div data-part="meter-fill" style:--portico-meter-fill=meter_fill(used, limit)></div>
-            </div>
+        Some(Limit::Count(limit)) if limit > 0 && e.kind != FeatureKind::Boolean => Some(Meter {
+            state: state.as_str(),
+            limit,
+            used,
         }),
         _ => None,
     };
@@ -152,23 +148,14 @@ fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) 
         ));
     }
 
-    view! {
-        <li
-            data-part="entitlement"
-            data-state=state.as_str()
-            data-kind=e.kind.as_str()
-            data-feature=e.feature_id.clone()
-        >
-            <div data-part="entitlement-header">
-                <span data-part="entitlement-name">{e.name.clone()}</span>
-                <span data-part="entitlement-value">{value}</span>
-            </div>
-            {meter}
-            {notes
-                .into_iter()
-                .map(|(kind, text)| view! { <p data-part="entitlement-note" data-state=kind>{text}</p> })
-                .collect::<Vec<_>>()}
-        </li>
+    EntitlementRow {
+        state: state.as_str(),
+        kind: e.kind.as_str(),
+        feature_id: e.feature_id.clone(),
+        name: e.name.clone(),
+        value,
+        meter,
+        notes,
     }
 }
 
