@@ -43,7 +43,7 @@ fn rows() -> Vec<EntitlementRow> {
         metered("api_calls", "API calls", 48_210, 100_000),
         metered("exports", "Exports", 1_180, 1_000),
         // Names and ids are the customer's: markup in them stays text.
-        metered("x\"><b>", "<b>Bold</b> & \"quoted\" 'names'", 0, 1),
+        metered("x\"><b>", "<b>Bold</b> & \"quoted\" 'names' \\ \u{1}", 0, 1),
         EntitlementRow {
             state: "on",
             kind: "boolean",

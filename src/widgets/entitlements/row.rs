@@ -1,24 +1,26 @@
-//! One entitlement row, built as a clone of a prototype rather than
-//! element by element.
+//! One entitlement row, built in one call into the page's JavaScript
+//! rather than element by element.
 //!
 //! A shown row never changes: the keyed list replaces a row whole when its
 //! entitlement changes. The `view!` macro builds every row from nothing
-//! (each element created, each `data-part` set, and a marker comment under
-//! every element with children), about fifty calls into the DOM a row. A
-//! row here is a deep clone of a prototype that already has its parts, and
-//! only what differs from row to row is set on it: about twenty calls.
-//! That is what a page of 1,000 entitlements spends its render on
-//! (`cargo xtask bench scale`, data → rows).
+//! (each element created, each `data-part` set, a marker comment under
+//! every element with children), about fifty calls from the wasm into the
+//! DOM a row, each string argument decoded on the way. Here the wasm hands
+//! the row's fields over once, as one JSON array, and `row.js` clones a
+//! prototype that already has its parts and sets the rest. That is what a
+//! page of 1,000 entitlements spends its render on (`cargo xtask bench
+//! scale`, data → rows).
 //!
 //! The same row renders to HTML (`to_html`), attribute for attribute, so
-//! the browser tests can hold the two to each other.
+//! the browser tests hold `row.js` and this file to each other.
 
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::hydration::Cursor;
 use leptos::tachys::no_attrs;
 use leptos::tachys::view::{Mountable, Position, PositionState, Render, RenderHtml};
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
-use web_sys::{Element, HtmlElement};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 
 use super::meter_fill;
 
@@ -48,64 +50,8 @@ pub struct Meter {
     pub used: u64,
 }
 
-impl Meter {
-    /// Each attribute of the meter element after `data-part`, in order.
-    fn attributes<'a>(&self, row: &'a EntitlementRow) -> [(&'static str, AttributeValue<'a>); 6] {
-        [
-            ("data-state", AttributeValue::Text(self.state)),
-            ("role", AttributeValue::Text("meter")),
-            ("aria-valuemax", AttributeValue::Count(self.limit)),
-            (
-                "aria-valuenow",
-                AttributeValue::Count(self.used.min(self.limit)),
-            ),
-            ("aria-valuetext", AttributeValue::Text(&row.value)),
-            ("aria-label", AttributeValue::Text(&row.name)),
-        ]
-    }
-}
-
-/// The custom property the meter's fill width is read from (the theme's
-/// `[data-part=meter-fill]` rule): set through the CSSOM, which a strict
-/// `style-src` allows where a `style` attribute would be refused.
-const METER_FILL: &str = "--portico-meter-fill";
-
-enum AttributeValue<'a> {
-    Text(&'a str),
-    Count(u64),
-}
-
-impl AttributeValue<'_> {
-    fn set_on(&self, element: &Element, name: &str) {
-        let _ = match self {
-            AttributeValue::Text(value) => element.set_attribute(name, value),
-            AttributeValue::Count(value) => element.set_attribute(name, &value.to_string()),
-        };
-    }
-
-    fn write(&self, html: &mut String, name: &str) {
-        html.push(' ');
-        html.push_str(name);
-        html.push_str("=\"");
-        match self {
-            AttributeValue::Text(value) => escape_into(html, value, true),
-            AttributeValue::Count(value) => html.push_str(&value.to_string()),
-        }
-        html.push('"');
-    }
-}
-
 impl EntitlementRow {
-    /// The row's attributes after `data-part`, in order.
-    fn attributes(&self) -> [(&'static str, AttributeValue<'_>); 3] {
-        [
-            ("data-state", AttributeValue::Text(self.state)),
-            ("data-kind", AttributeValue::Text(self.kind)),
-            ("data-feature", AttributeValue::Text(&self.feature_id)),
-        ]
-    }
-
-    /// The row as HTML, the same markup `build` makes in the DOM.
+    /// The row as HTML: the markup `row.js` builds in the DOM.
     pub fn to_html(&self) -> String {
         let mut html = String::with_capacity(256);
         self.write_html(&mut html);
@@ -114,9 +60,9 @@ impl EntitlementRow {
 
     fn write_html(&self, html: &mut String) {
         html.push_str("<li data-part=\"entitlement\"");
-        for (name, value) in self.attributes() {
-            value.write(html, name);
-        }
+        attribute(html, "data-state", self.state);
+        attribute(html, "data-kind", self.kind);
+        attribute(html, "data-feature", &self.feature_id);
         html.push_str(
             "><div data-part=\"entitlement-header\"><span data-part=\"entitlement-name\">",
         );
@@ -126,24 +72,37 @@ impl EntitlementRow {
         html.push_str("</span></div>");
         if let Some(meter) = &self.meter {
             html.push_str("<div data-part=\"meter\"");
-            for (name, value) in meter.attributes(self) {
-                value.write(html, name);
-            }
-            html.push_str("><div data-part=\"meter-fill\" style=\"");
-            html.push_str(METER_FILL);
-            html.push_str(": ");
+            attribute(html, "data-state", meter.state);
+            attribute(html, "role", "meter");
+            attribute(html, "aria-valuemax", &meter.limit.to_string());
+            attribute(
+                html,
+                "aria-valuenow",
+                &meter.used.min(meter.limit).to_string(),
+            );
+            attribute(html, "aria-valuetext", &self.value);
+            attribute(html, "aria-label", &self.name);
+            html.push_str("><div data-part=\"meter-fill\" style=\"--portico-meter-fill: ");
             html.push_str(&meter_fill(meter.used, meter.limit));
             html.push_str(";\"></div></div>");
         }
         for (state, text) in &self.notes {
-            html.push_str("<p data-part=\"entitlement-note\" data-state=\"");
-            escape_into(html, state, true);
-            html.push_str("\">");
+            html.push_str("<p data-part=\"entitlement-note\"");
+            attribute(html, "data-state", state);
+            html.push('>');
             escape_into(html, text, false);
             html.push_str("</p>");
         }
         html.push_str("</li>");
     }
+}
+
+fn attribute(html: &mut String, name: &str, value: &str) {
+    html.push(' ');
+    html.push_str(name);
+    html.push_str("=\"");
+    escape_into(html, value, true);
+    html.push('"');
 }
 
 /// Text or an attribute value (`in_attribute`), escaped as the browser
@@ -161,96 +120,70 @@ fn escape_into(html: &mut String, text: &str, in_attribute: bool) {
     }
 }
 
-/// The parts every row clones: a row with its header, a meter with its
-/// fill, a note. Made once, on first use.
-struct Prototypes {
-    row: Element,
-    meter: Element,
-    note: Element,
+#[wasm_bindgen(module = "/src/widgets/entitlements/row.js")]
+extern "C" {
+    fn build_entitlement_row(fields: &str) -> Element;
 }
 
-thread_local! {
-    static PROTOTYPES: Prototypes = Prototypes::new();
-}
-
-fn element(tag: &str, part: &str) -> Element {
-    // Creating an element of a known tag, and setting an attribute with a
-    // fixed valid name, do not throw.
-    let element = leptos::prelude::document()
-        .create_element(tag)
-        .unwrap_throw();
-    let _ = element.set_attribute("data-part", part);
-    element
-}
-
-fn append(parent: &Element, child: &Element) {
-    let _ = parent.append_child(child);
-}
-
-impl Prototypes {
-    fn new() -> Self {
-        let row = element("li", "entitlement");
-        let header = element("div", "entitlement-header");
-        append(&header, &element("span", "entitlement-name"));
-        append(&header, &element("span", "entitlement-value"));
-        append(&row, &header);
-        let meter = element("div", "meter");
-        append(&meter, &element("div", "meter-fill"));
-        Prototypes {
-            row,
-            meter,
-            note: element("p", "entitlement-note"),
+/// `text` as a JSON string.
+fn json_string_into(json: &mut String, text: &str) {
+    json.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                json.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => json.push(c),
         }
     }
+    json.push('"');
 }
 
-/// A deep copy of a prototype (an element clones as an element).
-fn clone_of(prototype: &Element) -> Element {
-    prototype
-        .clone_node_with_deep(true)
-        .unwrap_throw()
-        .unchecked_into()
+impl EntitlementRow {
+    /// The fields `row.js` builds the row from (see `build_entitlement_row`).
+    fn fields(&self) -> String {
+        let mut json = String::with_capacity(128);
+        json.push('[');
+        for text in [
+            self.state,
+            self.kind,
+            &self.feature_id,
+            &self.name,
+            &self.value,
+        ] {
+            json_string_into(&mut json, text);
+            json.push(',');
+        }
+        match &self.meter {
+            Some(meter) => {
+                json_string_into(&mut json, meter.state);
+                json.push_str(&format!(
+                    ",\"{}\",\"{}\",",
+                    meter.limit,
+                    meter.used.min(meter.limit)
+                ));
+                json_string_into(&mut json, &meter_fill(meter.used, meter.limit));
+            }
+            None => json.push_str("null"),
+        }
+        for (state, text) in &self.notes {
+            json.push(',');
+            json_string_into(&mut json, state);
+            json.push(',');
+            json_string_into(&mut json, text);
+        }
+        json.push(']');
+        json
+    }
 }
 
 impl Render for EntitlementRow {
     type State = Element;
 
     fn build(self) -> Element {
-        PROTOTYPES.with(|prototypes| {
-            let row = clone_of(&prototypes.row);
-            for (name, value) in self.attributes() {
-                value.set_on(&row, name);
-            }
-            let name = row
-                .first_element_child()
-                .and_then(|header| header.first_element_child());
-            if let Some(name) = name {
-                name.set_text_content(Some(&self.name));
-                if let Some(value) = name.next_element_sibling() {
-                    value.set_text_content(Some(&self.value));
-                }
-            }
-            if let Some(meter) = &self.meter {
-                let element = clone_of(&prototypes.meter);
-                for (name, value) in meter.attributes(&self) {
-                    value.set_on(&element, name);
-                }
-                if let Some(fill) = element.first_element_child() {
-                    let _ = fill
-                        .unchecked_into::<HtmlElement>()
-                        .style()
-                        .set_property(METER_FILL, &meter_fill(meter.used, meter.limit));
-                }
-                append(&row, &element);
-            }
-            for (state, text) in &self.notes {
-                let note = clone_of(&prototypes.note);
-                let _ = note.set_attribute("data-state", state);
-                note.set_text_content(Some(text));
-                append(&row, &note);
-            }
-            row
-        })
+        build_entitlement_row(&self.fields())
     }
 
     /// The keyed list moves rows rather than rebuilding them; a row given
