@@ -89,7 +89,7 @@ fn api_base() -> String {
         .unwrap_or_default()
 }
 
-async fn request<T: portico::wire::FromJs>(
+async fn request<T: portico::wire::FromJson>(
     method: &str,
     url: &str,
     body: Option<js_sys::JsString>,

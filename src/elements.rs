@@ -17,11 +17,12 @@ use wasm_bindgen_futures::JsFuture;
 use crate::client::{ClientError, PortalClient, TokenSource};
 use crate::format::Formatter;
 use crate::i18n::Strings;
+use crate::json::Value;
 use crate::provider::{LoadState, PortalContext};
 use crate::widgets::{
     CancelSubscription, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal, UpcomingBill,
 };
-use crate::wire::{field, field_aliased, object, FromJs, ToJs, WireError};
+use crate::wire::{field, field_aliased, object, FromJson, ToJs, WireError};
 
 fn js_error(message: impl std::fmt::Display) -> JsError {
     JsError::new(&message.to_string())
@@ -29,10 +30,13 @@ fn js_error(message: impl std::fmt::Display) -> JsError {
 
 /// The organization as AuthKit hands it over: an id (`org_…`), or an object
 /// with `id` and optionally `name`.
-fn organization_from(value: &JsValue) -> Result<WorkosOrganization, WireError> {
-    match value.as_string() {
-        Some(id) => Ok(WorkosOrganization { id, name: None }),
-        None => WorkosOrganization::from_js(value),
+fn organization_from(value: &Value<'_>) -> Result<WorkosOrganization, WireError> {
+    match value {
+        Value::String(id) => Ok(WorkosOrganization {
+            id: id.to_string(),
+            name: None,
+        }),
+        _ => WorkosOrganization::from_json(value),
     }
 }
 
@@ -49,23 +53,29 @@ struct SessionConfig {
     user_traits: Traits,
 }
 
-fn read_config(value: &JsValue) -> Result<SessionConfig, WireError> {
-    let get_token = js_sys::Reflect::get(value, &"getToken".into())
+fn read_config(options: &JsValue) -> Result<SessionConfig, WireError> {
+    let get_token = js_sys::Reflect::get(options, &"getToken".into())
         .ok()
         .and_then(|f| f.dyn_into().ok());
-    let organization =
-        js_sys::Reflect::get(value, &"organization".into()).unwrap_or(JsValue::UNDEFINED);
-    let organization = if organization.is_undefined() {
-        js_sys::Reflect::get(value, &"organizationId".into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        organization
+    // The rest is plain data: read through its JSON text.
+    let text = crate::json::text_of(options).map_err(|_| WireError {
+        path: String::new(),
+        problem: "expected plain data besides getToken",
+    })?;
+    let value = &crate::json::parse_value(&text).map_err(|_| WireError {
+        path: String::new(),
+        problem: "expected plain data besides getToken",
+    })?;
+    let organization = match value.get("organization") {
+        Value::Null => value.get("organizationId"),
+        organization => organization,
     };
     Ok(SessionConfig {
         api_base: field(value, "apiBase")?,
         token: field(value, "token")?,
         get_token,
         user: field(value, "user")?,
-        organization: organization_from(&organization).map_err(|e| WireError {
+        organization: organization_from(organization).map_err(|e| WireError {
             path: format!("organization.{}", e.path),
             ..e
         })?,
@@ -254,7 +264,7 @@ impl PortalSession {
     /// recorded usage of them); their rows update, nothing else is read.
     #[wasm_bindgen(js_name = refreshFeatures)]
     pub fn refresh_features(&self, feature_ids: JsValue) -> Result<(), JsError> {
-        let feature_ids: Vec<String> = FromJs::from_js(&feature_ids).map_err(|e| {
+        let feature_ids: Vec<String> = crate::json::read_js(&feature_ids).map_err(|e| {
             js_error(format_args!(
                 "refresh: features must be a list of feature ids, e.g. [\"api_calls\"] ({e})"
             ))
@@ -267,7 +277,8 @@ impl PortalSession {
     /// unknown key is an error and nothing changes.
     #[wasm_bindgen(js_name = setStrings)]
     pub fn set_strings(&self, overrides: JsValue) -> Result<(), JsError> {
-        let overrides: BTreeMap<String, String> = FromJs::from_js(&overrides).map_err(js_error)?;
+        let overrides: BTreeMap<String, String> =
+            crate::json::read_js(&overrides).map_err(js_error)?;
         let strings = self
             .strings_base
             .clone()

@@ -1,11 +1,11 @@
-//! The wire types of `portico-types`, read from and written to JavaScript
-//! values, in the browser.
+//! The wire types of `portico-types`, read from JSON and written to
+//! JavaScript values, in the browser.
 //!
-//! The server (de)serializes these types with serde. The browser parses the
-//! JSON text with its own `JSON.parse` and reads the result here, one small
-//! function per type, instead of compiling serde's visitors (and a JSON
-//! parser) into the bundle, which keeps serde's per-type code out of the
-//! module every visitor downloads.
+//! The server (de)serializes these types with serde. The browser reads
+//! them here from the [`Value`]s of [`crate::json`]'s parser, and writes
+//! them as JavaScript values for `JSON.stringify`, one small function per
+//! type, instead of compiling serde's visitors into the bundle, which keeps
+//! serde's per-type code out of the module every visitor downloads.
 //!
 //! The two cannot drift silently:
 //! - every struct impl below builds its type with a struct literal, so a
@@ -15,9 +15,9 @@
 //! - a browser test round-trips rich values of every type between serde_json
 //!   and these functions.
 //!
-//! Numbers are read exactly: a whole number beyond 2^53 - 1 (where JavaScript
-//! numbers stop being exact) is refused rather than rounded, so money read
-//! here is always the money the server sent.
+//! Numbers are read exactly: a whole number is read from its digits over
+//! the type's whole range, and one out of range is refused, never rounded,
+//! so money read here is always the money the server sent.
 
 use std::collections::BTreeMap;
 
@@ -32,7 +32,9 @@ use portico_types::{
     SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod, UserIdentity,
     UserSummary, Viewer, WorkosOrganization, WorkosUser,
 };
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use crate::json::Value;
 
 /// What was wrong, and where in the value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +75,10 @@ impl std::fmt::Display for WireError {
 
 impl std::error::Error for WireError {}
 
-/// Read from a JavaScript value (the result of `JSON.parse`, or an object a
-/// host passed in).
-pub trait FromJs: Sized {
-    fn from_js(value: &JsValue) -> Result<Self, WireError>;
+/// Read from a JSON value (a response body, or an object a host passed in,
+/// through its JSON text).
+pub trait FromJson: Sized {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError>;
 }
 
 /// Written as a JavaScript value that `JSON.stringify` turns into what
@@ -91,77 +93,55 @@ pub trait WireNames: Sized + 'static {
     const NAMES: &'static [(Self, &'static str)];
 }
 
-fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-thread_local! {
-    /// Field names as JS strings, by the address of their `&'static str`.
-    /// Each `JsValue::from_str` decodes UTF-8 into a new JS string; a
-    /// portal of 1,000 entitlements reads some 12,000 fields under a few
-    /// dozen names, so each name is made once (`cargo xtask bench scale`).
-    static FIELD_NAMES: std::cell::RefCell<Vec<((*const u8, usize), JsValue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// [`get`] for a field name of a wire type. Names are `'static`, so their
-/// bytes never change: the same address and length is the same text.
-fn get_field(object: &JsValue, key: &'static str) -> JsValue {
-    let at = (key.as_ptr(), key.len());
-    let name = FIELD_NAMES.with_borrow_mut(|names| {
-        if let Some((_, name)) = names.iter().find(|(k, _)| *k == at) {
-            return name.clone();
-        }
-        let name = JsValue::from_str(key);
-        names.push((at, name.clone()));
-        name
-    });
-    Reflect::get(object, &name).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn absent(value: &JsValue) -> bool {
-    value.is_undefined() || value.is_null()
+fn absent(value: &Value<'_>) -> bool {
+    matches!(value, Value::Null)
 }
 
 /// A required field (an `Option` field may be absent: `Option` reads that
 /// as `None`, as serde does). Never inlined: one call per field keeps each
 /// type's reader small.
 #[inline(never)]
-pub fn field<T: FromJs>(object: &JsValue, key: &'static str) -> Result<T, WireError> {
-    T::from_js(&get_field(object, key)).map_err(|e| e.at(key))
+pub fn field<T: FromJson>(object: &Value<'_>, key: &str) -> Result<T, WireError> {
+    T::from_json(object.get(key)).map_err(|e| e.at(key))
 }
 
 /// A field serde fills with its default when absent.
 #[inline(never)]
-pub fn field_or_default<T: FromJs + Default>(
-    object: &JsValue,
-    key: &'static str,
+pub fn field_or_default<T: FromJson + Default>(
+    object: &Value<'_>,
+    key: &str,
 ) -> Result<T, WireError> {
-    let value = get_field(object, key);
-    if absent(&value) {
+    let value = object.get(key);
+    if absent(value) {
         Ok(T::default())
     } else {
-        T::from_js(&value).map_err(|e| e.at(key))
+        T::from_json(value).map_err(|e| e.at(key))
     }
 }
 
 /// A field known by several names (AuthKit's JavaScript SDKs write
 /// `firstName` where the REST API writes `first_name`).
-pub fn field_aliased<T: FromJs>(object: &JsValue, keys: &[&'static str]) -> Result<T, WireError> {
+pub fn field_aliased<T: FromJson>(object: &Value<'_>, keys: &[&str]) -> Result<T, WireError> {
     for key in keys {
-        let value = get_field(object, key);
-        if !absent(&value) {
-            return T::from_js(&value).map_err(|e| e.at(key));
+        let value = object.get(key);
+        if !absent(value) {
+            return T::from_json(value).map_err(|e| e.at(key));
         }
     }
-    T::from_js(&JsValue::UNDEFINED).map_err(|e| e.at(keys.first().copied().unwrap_or("")))
+    T::from_json(&Value::Null).map_err(|e| e.at(keys.first().copied().unwrap_or("")))
 }
 
-fn object_of(value: &JsValue) -> Result<(), WireError> {
-    if value.is_object() && !Array::is_array(value) {
-        Ok(())
-    } else {
-        Err(WireError::new("expected an object"))
+fn object_of(value: &Value<'_>) -> Result<(), WireError> {
+    match value {
+        Value::Object(_) => Ok(()),
+        _ => Err(WireError::new("expected an object")),
+    }
+}
+
+fn str_of<'v>(value: &'v Value<'_>) -> Result<&'v str, WireError> {
+    match value {
+        Value::String(text) => Ok(text),
+        _ => Err(WireError::new("expected a string")),
     }
 }
 
@@ -183,8 +163,8 @@ pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
 
 macro_rules! wire_struct {
     ($ty:ident { $($field:ident $(: $mode:ident)?),* $(,)? }) => {
-        impl FromJs for $ty {
-            fn from_js(value: &JsValue) -> Result<Self, WireError> {
+        impl FromJson for $ty {
+            fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
                 object_of(value)?;
                 Ok($ty { $($field: wire_struct!(@read value, $field $(, $mode)?),)* })
             }
@@ -215,10 +195,9 @@ macro_rules! wire_struct_out {
 
 macro_rules! wire_enum {
     ($ty:ident { $($variant:ident = $name:literal),* $(,)? } $(, unknown = $unknown:ident)?) => {
-        impl FromJs for $ty {
-            fn from_js(value: &JsValue) -> Result<Self, WireError> {
-                let text = value.as_string().ok_or_else(|| WireError::new("expected a string"))?;
-                match text.as_str() {
+        impl FromJson for $ty {
+            fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+                match str_of(value)? {
                     $($name => Ok($ty::$variant),)*
                     _ => wire_enum!(@unknown $($unknown)?),
                 }
@@ -240,28 +219,83 @@ macro_rules! wire_enum {
 // Primitives.
 
 /// The largest whole number a JavaScript number holds exactly with no
-/// neighbour rounding onto it (`Number.MAX_SAFE_INTEGER`, 2^53 - 1):
-/// `JSON.parse` turns 2^53 + 1 into 2^53, so 2^53 itself is refused.
+/// neighbour rounding onto it (`Number.MAX_SAFE_INTEGER`, 2^53 - 1): the
+/// limit for a whole number written with a fraction or an exponent
+/// (`1.0`, `1e3`), which is read as a JavaScript number.
 const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
 
-fn whole_number(value: &JsValue) -> Result<f64, WireError> {
-    let number = value
-        .as_f64()
-        .ok_or_else(|| WireError::new("expected a number"))?;
+/// A whole number read exactly: its sign and magnitude, which hold every
+/// `i64` and every `u64`.
+#[derive(Clone, Copy)]
+struct Whole {
+    negative: bool,
+    magnitude: u64,
+}
+
+/// A number's digits as an exact whole number, if it is written as one
+/// (`-42`); `None` for a fraction or an exponent.
+fn exact_whole(text: &str) -> Option<Result<Whole, WireError>> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    let mut magnitude: u64 = 0;
+    for digit in digits.bytes() {
+        let digit = match digit {
+            b'0'..=b'9' => u64::from(digit - b'0'),
+            _ => return None,
+        };
+        if magnitude > (u64::MAX - digit) / 10 {
+            return Some(Err(WireError::new("number out of range")));
+        }
+        magnitude = magnitude * 10 + digit;
+    }
+    Some(Ok(Whole {
+        negative,
+        magnitude,
+    }))
+}
+
+/// A JSON number as JavaScript reads it (for fractions and exponents).
+fn js_number(text: &str) -> f64 {
+    js_sys::parse_float(text)
+}
+
+fn whole_number(value: &Value<'_>) -> Result<Whole, WireError> {
+    let Value::Number(text) = value else {
+        return Err(WireError::new("expected a number"));
+    };
+    if let Some(exact) = exact_whole(text) {
+        return exact;
+    }
+    let number = js_number(text);
     if number.fract() != 0.0 || !number.is_finite() {
         return Err(WireError::new("expected a whole number"));
     }
     if number.abs() > MAX_EXACT {
         return Err(WireError::new("number too large to be exact"));
     }
-    Ok(number)
+    Ok(Whole {
+        negative: number < 0.0,
+        magnitude: number.abs() as u64,
+    })
 }
 
-impl FromJs for String {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        value
-            .as_string()
-            .ok_or_else(|| WireError::new("expected a string"))
+impl Whole {
+    fn to_i64(self) -> Option<i64> {
+        const MIN_MAGNITUDE: u64 = 1 << 63;
+        match self.negative {
+            // Two's complement: 2^63 negated is i64::MIN.
+            true if self.magnitude <= MIN_MAGNITUDE => Some((self.magnitude as i64).wrapping_neg()),
+            false if self.magnitude < MIN_MAGNITUDE => Some(self.magnitude as i64),
+            _ => None,
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        str_of(value).map(str::to_owned)
     }
 }
 
@@ -271,11 +305,12 @@ impl ToJs for String {
     }
 }
 
-impl FromJs for bool {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        value
-            .as_bool()
-            .ok_or_else(|| WireError::new("expected true or false"))
+impl FromJson for bool {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        match value {
+            Value::Bool(flag) => Ok(*flag),
+            _ => Err(WireError::new("expected true or false")),
+        }
     }
 }
 
@@ -285,9 +320,11 @@ impl ToJs for bool {
     }
 }
 
-impl FromJs for i64 {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        Ok(whole_number(value)? as i64)
+impl FromJson for i64 {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        whole_number(value)?
+            .to_i64()
+            .ok_or_else(|| WireError::new("number out of range"))
     }
 }
 
@@ -297,13 +334,15 @@ impl ToJs for i64 {
     }
 }
 
-impl FromJs for u64 {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let number = whole_number(value)?;
-        if number < 0.0 {
-            return Err(WireError::new("expected a number of at least 0"));
+impl FromJson for u64 {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        match whole_number(value)? {
+            Whole {
+                negative: true,
+                magnitude: 1..,
+            } => Err(WireError::new("expected a number of at least 0")),
+            whole => Ok(whole.magnitude),
         }
-        Ok(number as u64)
     }
 }
 
@@ -313,9 +352,9 @@ impl ToJs for u64 {
     }
 }
 
-impl FromJs for u32 {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        u32::try_from(u64::from_js(value)?).map_err(|_| WireError::new("number out of range"))
+impl FromJson for u32 {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        u32::try_from(u64::from_json(value)?).map_err(|_| WireError::new("number out of range"))
     }
 }
 
@@ -325,12 +364,12 @@ impl ToJs for u32 {
     }
 }
 
-impl<T: FromJs> FromJs for Option<T> {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
         if absent(value) {
             Ok(None)
         } else {
-            T::from_js(value).map(Some)
+            T::from_json(value).map(Some)
         }
     }
 }
@@ -349,28 +388,26 @@ impl<T: ToJs> ToJs for Option<T> {
 /// item type cost some 500 bytes of the bundle each).
 #[inline(never)]
 fn read_list(
-    value: &JsValue,
-    read: &mut dyn FnMut(u32, &JsValue) -> Result<(), WireError>,
+    value: &Value<'_>,
+    read: &mut dyn FnMut(usize, &Value<'_>) -> Result<(), WireError>,
 ) -> Result<(), WireError> {
-    if !Array::is_array(value) {
+    let Value::Array(items) = value else {
         return Err(WireError::new("expected a list"));
-    }
-    let array: &Array = value.unchecked_ref();
-    let length = array.length();
-    for index in 0..length {
-        read(length, &array.get(index)).map_err(|e| e.at(&format!("[{index}]")))?;
+    };
+    for (index, item) in items.iter().enumerate() {
+        read(items.len(), item).map_err(|e| e.at(&format!("[{index}]")))?;
     }
     Ok(())
 }
 
-impl<T: FromJs> FromJs for Vec<T> {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
         let mut items = Vec::new();
         read_list(value, &mut |length, item| {
             if items.is_empty() {
-                items.reserve_exact(length as usize);
+                items.reserve_exact(length);
             }
-            items.push(T::from_js(item)?);
+            items.push(T::from_json(item)?);
             Ok(())
         })?;
         Ok(items)
@@ -383,14 +420,14 @@ impl<T: ToJs> ToJs for Vec<T> {
     }
 }
 
-impl<V: FromJs> FromJs for BTreeMap<String, V> {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        object_of(value)?;
+impl<V: FromJson> FromJson for BTreeMap<String, V> {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        let Value::Object(members) = value else {
+            return Err(WireError::new("expected an object"));
+        };
         let mut map = BTreeMap::new();
-        for key in Object::keys(&Object::from(value.clone())).iter() {
-            let key = key.as_string().unwrap_or_default();
-            let item = V::from_js(&get(value, &key)).map_err(|e| e.at(&key))?;
-            map.insert(key, item);
+        for (key, item) in members {
+            map.insert(key.to_string(), V::from_json(item).map_err(|e| e.at(key))?);
         }
         Ok(map)
     }
@@ -406,10 +443,9 @@ impl<V: ToJs> ToJs for BTreeMap<String, V> {
     }
 }
 
-impl FromJs for Timestamp {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        let text = String::from_js(value)?;
-        Timestamp::parse_rfc3339(&text)
+impl FromJson for Timestamp {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        Timestamp::parse_rfc3339(str_of(value)?)
             .map_err(|_| WireError::new("expected an RFC 3339 timestamp"))
     }
 }
@@ -420,30 +456,35 @@ impl ToJs for Timestamp {
     }
 }
 
-impl FromJs for Limit {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        if value.as_string().as_deref() == Some("unlimited") {
+impl FromJson for Limit {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        if str_of(value) == Ok("unlimited") {
             return Ok(Limit::Unlimited);
         }
-        u64::from_js(value)
+        u64::from_json(value)
             .map(Limit::Count)
             .map_err(|_| WireError::new("expected a limit or \"unlimited\""))
     }
 }
 
-impl FromJs for TraitValue {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
-        if let Some(flag) = value.as_bool() {
-            return Ok(TraitValue::Bool(flag));
-        }
-        if let Some(text) = value.as_string() {
-            return Ok(TraitValue::Text(text));
-        }
-        match value.as_f64() {
-            Some(n) if n.fract() == 0.0 && n.abs() <= MAX_EXACT => {
-                Ok(TraitValue::Integer(n as i64))
-            }
-            Some(n) if n.is_finite() => Ok(TraitValue::Number(n)),
+impl FromJson for TraitValue {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
+        match value {
+            Value::Bool(flag) => Ok(TraitValue::Bool(*flag)),
+            Value::String(text) => Ok(TraitValue::Text(text.to_string())),
+            // Whole numbers that fit are integers; any other finite
+            // number is a number, as JavaScript reads it.
+            Value::Number(text) => match whole_number(value).ok().and_then(Whole::to_i64) {
+                Some(n) => Ok(TraitValue::Integer(n)),
+                None => {
+                    let n = js_number(text);
+                    if n.is_finite() {
+                        Ok(TraitValue::Number(n))
+                    } else {
+                        Err(WireError::new("number out of range"))
+                    }
+                }
+            },
             _ => Err(WireError::new("expected true, false, a number or a string")),
         }
     }
@@ -692,8 +733,8 @@ wire_struct!(DemoAccount {
     plan_name
 });
 
-impl FromJs for WorkosUser {
-    fn from_js(value: &JsValue) -> Result<Self, WireError> {
+impl FromJson for WorkosUser {
+    fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
         object_of(value)?;
         Ok(WorkosUser {
             id: field(value, "id")?,

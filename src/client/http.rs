@@ -14,11 +14,12 @@ use super::ClientError;
 
 pub(crate) struct HttpResponse {
     pub status: u16,
-    /// The body as the browser read it: a JS string, parsed where it is,
-    /// never copied into wasm memory (a portal of 1,000 entitlements is
-    /// some 230 KB of text, which took longer to copy in and back out for
-    /// `JSON.parse` than the parse itself: `cargo xtask bench scale`).
-    pub body: js_sys::JsString,
+    /// The body's bytes, copied into wasm memory in one piece for
+    /// [`crate::json`] to parse. Read as text first, a body crossed as a
+    /// JS string, which the glue copies in a character at a time: some
+    /// 230 KB for a portal of 1,000 entitlements (`cargo xtask bench
+    /// scale`, mount → data).
+    pub body: Vec<u8>,
 }
 
 /// One request. `controller` lets the caller abort it; the timeout aborts
@@ -110,10 +111,10 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
     }
     let exchange = async {
         let response: web_sys::Response = JsFuture::from(sent).await?.dyn_into()?;
-        let text = JsFuture::from(response.text()?).await?;
+        let bytes = JsFuture::from(response.array_buffer()?).await?;
         Ok::<_, JsValue>(HttpResponse {
             status: response.status(),
-            body: text.dyn_into()?,
+            body: js_sys::Uint8Array::new(&bytes).to_vec(),
         })
     };
     let result = exchange.await;

@@ -222,7 +222,7 @@ impl PortalClient {
         result.map_err(ClientError::Token)
     }
 
-    async fn call<T: crate::wire::FromJs>(
+    async fn call<T: crate::wire::FromJson>(
         &self,
         method: &str,
         path: &str,
@@ -355,11 +355,13 @@ impl PortalClient {
     }
 }
 
-fn decode<T: crate::wire::FromJs>(status: u16, body: &js_sys::JsString) -> Result<T, ClientError> {
+fn decode<T: crate::wire::FromJson>(status: u16, body: &[u8]) -> Result<T, ClientError> {
+    // As `Response.text()` reads it: a stray invalid byte becomes U+FFFD.
+    let body = String::from_utf8_lossy(body);
     if (200..300).contains(&status) {
-        return crate::json::parse(body).map_err(|e| ClientError::Decode(e.0));
+        return crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.0));
     }
-    match crate::json::parse::<ApiErrorBody>(body) {
+    match crate::json::parse_str::<ApiErrorBody>(&body) {
         Ok(error) => Err(ClientError::Api {
             status,
             code: error.error.code,

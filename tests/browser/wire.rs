@@ -9,7 +9,7 @@ use portico_types::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Reads JSON text as the client reads a response body (a JS string).
-fn parse<T: portico::wire::FromJs>(text: &str) -> Result<T, json::JsonError> {
+fn parse<T: portico::wire::FromJson>(text: &str) -> Result<T, json::JsonError> {
     json::parse(&js_sys::JsString::from(text))
 }
 
@@ -211,7 +211,7 @@ fn rich_snapshot() -> PortalSnapshot {
 
 fn round_trip<T>(value: &T)
 where
-    T: serde::Serialize + portico::wire::FromJs + PartialEq + std::fmt::Debug,
+    T: serde::Serialize + portico::wire::FromJson + PartialEq + std::fmt::Debug,
 {
     let text = serde_json::to_string(value).unwrap();
     let back: T = parse(&text).unwrap_or_else(|e| panic!("{e}\nin {text}"));
@@ -351,10 +351,26 @@ fn what_the_browser_sends_is_what_serde_reads() {
 fn numbers_are_exact_or_refused_and_errors_say_where() {
     let money: Money = parse(r#"{"amount_minor": -9007199254740991, "currency": "USD"}"#).unwrap();
     assert_eq!(money.amount_minor, -9_007_199_254_740_991);
-    // 2^53 + 1 parses as 2^53 in JavaScript: refused, never rounded.
+    // Beyond 2^53, where JavaScript numbers round: read from the digits.
+    let big: Money = parse(r#"{"amount_minor": 9007199254740993, "currency": "USD"}"#).unwrap();
+    assert_eq!(big.amount_minor, 9_007_199_254_740_993);
+    let most: Money =
+        parse(r#"{"amount_minor": -9223372036854775808, "currency": "USD"}"#).unwrap();
+    assert_eq!(most.amount_minor, i64::MIN);
     let too_big =
-        parse::<Money>(r#"{"amount_minor": 9007199254740993, "currency": "USD"}"#).unwrap_err();
-    assert_eq!(too_big.0, "amount_minor: number too large to be exact");
+        parse::<Money>(r#"{"amount_minor": 9223372036854775808, "currency": "USD"}"#).unwrap_err();
+    assert_eq!(too_big.0, "amount_minor: number out of range");
+    // Written with an exponent, a number is JavaScript's: refused where
+    // that would round, never rounded.
+    let thousand: Money = parse(r#"{"amount_minor": 1e3, "currency": "USD"}"#).unwrap();
+    assert_eq!(thousand.amount_minor, 1000);
+    let rounded =
+        parse::<Money>(r#"{"amount_minor": 9.007199254740993e15, "currency": "USD"}"#).unwrap_err();
+    assert_eq!(rounded.0, "amount_minor: number too large to be exact");
+    let negative =
+        parse::<SeatSummary>(r#"{"used": -1, "limit": null, "pending": 0, "inactive": 0}"#)
+            .unwrap_err();
+    assert_eq!(negative.0, "used: expected a number of at least 0");
     let fraction = parse::<Money>(r#"{"amount_minor": 49.5, "currency": "USD"}"#).unwrap_err();
     assert_eq!(fraction.0, "amount_minor: expected a whole number");
     let nested = parse::<InvoiceList>(r#"{"invoices": [{"id": 1}]}"#).unwrap_err();
