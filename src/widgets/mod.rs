@@ -1,6 +1,7 @@
 //! The widgets. Each lives in its own folder with its stylesheet; every
 //! element a host may style carries `data-part`, and its state `data-state`.
 
+pub mod built_row;
 pub mod cancel_subscription;
 pub mod checkout;
 pub mod entitlements;

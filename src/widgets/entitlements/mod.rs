@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use leptos::prelude::*;
 use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
+use super::built_row::BuiltRow;
 use super::portal_view_kept;
 pub use row::{EntitlementRow, Meter};
 
@@ -94,7 +95,11 @@ pub fn meter_fill(used: u64, limit: u64) -> String {
 }
 
 /// What the row of one entitlement shows: texts formatted, states named.
-fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) -> EntitlementRow {
+fn entitlement_row(
+    context: PortalContext,
+    format: &Formatter,
+    e: &Entitlement,
+) -> BuiltRow<EntitlementRow> {
     let state = e.state();
     let used = e.usage.unwrap_or(0);
     let value = match (e.kind, e.limit) {
@@ -148,7 +153,7 @@ fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) 
         ));
     }
 
-    EntitlementRow {
+    BuiltRow(EntitlementRow {
         state: state.as_str(),
         kind: e.kind.as_str(),
         feature_id: e.feature_id.clone(),
@@ -156,7 +161,7 @@ fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) 
         value,
         meter,
         notes,
-    }
+    })
 }
 
 #[cfg(test)]

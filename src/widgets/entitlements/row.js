@@ -1,6 +1,6 @@
 // One entitlement row from its fields, in one call from the wasm (see
 // row.rs): a clone of a prototype row with only the row's own data set.
-// The markup here is the markup `EntitlementRow::to_html` writes; a browser
+// The markup here is the markup `EntitlementRow::write_html` writes; a browser
 // test holds the two together.
 
 let prototypes = null;

@@ -9,6 +9,9 @@
 //! order, and the CSV are plain functions in [`roster`].
 
 pub mod roster;
+mod row;
+
+pub use row::MemberRow;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use self::roster::{
     display_name, members_csv, seat_state, seat_texts, visible_members, MemberQuery, SortKey,
 };
+use super::built_row::BuiltRow;
 use super::entitlements::meter_fill;
 use super::portal_view;
 use super::status::{error_message, failure, skeleton};
@@ -362,29 +366,25 @@ fn member_table(
     .into_any()
 }
 
-/// One member. Text from the API is rendered as text, never as markup.
-/// `labels`: active, pending and inactive badges, then the pending and
-/// inactive seat notes.
-fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> impl IntoView {
+/// One member. `labels`: active, pending and inactive badges, then the
+/// pending and inactive seat notes.
+fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> BuiltRow<MemberRow> {
     let member = &roster.list.members[index];
-    let state = member.status.as_str();
-    let (badge, note) = match member.status {
+    let (badge, seat_note) = match member.status {
         MembershipStatus::Active => (&labels[0], None),
         MembershipStatus::Pending => (&labels[1], Some(&labels[3])),
         MembershipStatus::Inactive => (&labels[2], Some(&labels[4])),
     };
-    view! {
-        <tr data-part="member" data-state=state data-user=member.user_id.clone()>
-            <td data-part="member-name">{display_name(member).to_owned()}</td>
-            <td data-part="member-email">{member.email.clone()}</td>
-            <td data-part="member-role">{member.role.clone()}</td>
-            <td data-part="member-status-cell">
-                <span data-part="member-status" data-state=state>{badge.clone()}</span>
-                {note.map(|text| view! { <span data-part="seat-note" data-state=state>{text.clone()}</span> })}
-            </td>
-            <td data-part="member-joined">{roster.joined[index].clone()}</td>
-        </tr>
-    }
+    BuiltRow(MemberRow {
+        state: member.status.as_str(),
+        user_id: member.user_id.clone(),
+        name: display_name(member).to_owned(),
+        email: member.email.clone().unwrap_or_default(),
+        role: member.role.clone().unwrap_or_default(),
+        badge: badge.clone(),
+        seat_note: seat_note.cloned(),
+        joined: roster.joined[index].clone(),
+    })
 }
 
 /// Saves `text` as a CSV file: a `Blob`, an object URL and a temporary
