@@ -7,7 +7,7 @@
 //! set, a marker comment under every element with children), dozens of
 //! calls from the wasm into the DOM a row, each string argument decoded on
 //! the way. A [`BuiltRow`] hands its row's texts over once, as one JSON
-//! array, to a builder of its own (`row.js` beside the widget), which
+//! array, to a builder of its own (in `built_row.js`), which
 //! clones a prototype that already has its parts and sets the rest. That
 //! is what a page of 1,000 entitlements or 500 members spends its render
 //! on (`cargo xtask bench scale`, data → rows).
@@ -27,7 +27,7 @@ use web_sys::Element;
 pub trait RowData: Send + 'static {
     /// The texts the builder takes, as a JSON array (see [`Fields`]).
     fn fields(&self) -> String;
-    /// The row's builder, in the widget's `row.js`.
+    /// The row's builder, in `built_row.js`.
     fn build_from(fields: &str) -> Element;
     /// The markup the builder makes (see [`Html`]).
     fn write_html(&self, html: &mut Html);

@@ -1,4 +1,4 @@
-//! One entitlement row as its builder (`row.js`) takes it: see
+//! One entitlement row as its builder (`../built_row.js`) takes it: see
 //! [`crate::widgets::built_row`].
 
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -33,7 +33,7 @@ pub struct Meter {
     pub used: u64,
 }
 
-#[wasm_bindgen(module = "/src/widgets/entitlements/row.js")]
+#[wasm_bindgen(module = "/src/widgets/built_row.js")]
 extern "C" {
     fn build_entitlement_row(fields: &str) -> Element;
 }

@@ -1,4 +1,4 @@
-//! One member row as its builder (`row.js`) takes it: see
+//! One member row as its builder (`../built_row.js`) takes it: see
 //! [`crate::widgets::built_row`]. Text from the API is set as text, never
 //! as markup.
 
@@ -24,7 +24,7 @@ pub struct MemberRow {
     pub joined: String,
 }
 
-#[wasm_bindgen(module = "/src/widgets/members/row.js")]
+#[wasm_bindgen(module = "/src/widgets/built_row.js")]
 extern "C" {
     fn build_member_row(fields: &str) -> Element;
 }

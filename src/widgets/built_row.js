@@ -1,9 +1,8 @@
-// One entitlement row from its fields, in one call from the wasm (see
-// row.rs): a clone of a prototype row with only the row's own data set.
-// The markup here is the markup `EntitlementRow::write_html` writes; a browser
-// test holds the two together.
-
-let prototypes = null;
+// The builders of long lists' rows (see built_row.rs), one call from the
+// wasm per row: a clone of a prototype row that already has its parts,
+// with only the row's own texts set, as text. The markup each builds is
+// the markup its Rust side's `write_html` writes; a browser test holds the
+// two together.
 
 function part(tag, name) {
   const element = document.createElement(tag);
@@ -11,7 +10,11 @@ function part(tag, name) {
   return element;
 }
 
-function makePrototypes() {
+// Entitlements (entitlements/row.rs).
+
+let entitlementParts = null;
+
+function entitlementPrototypes() {
   const row = part('li', 'entitlement');
   const header = part('div', 'entitlement-header');
   header.append(part('span', 'entitlement-name'), part('span', 'entitlement-value'));
@@ -25,7 +28,7 @@ function makePrototypes() {
 // meter's state, max, now and fill, or null; then each note's state and text.
 export function build_entitlement_row(fields) {
   const f = JSON.parse(fields);
-  prototypes ??= makePrototypes();
+  const prototypes = (entitlementParts ??= entitlementPrototypes());
   const row = prototypes.row.cloneNode(true);
   row.setAttribute('data-state', f[0]);
   row.setAttribute('data-kind', f[1]);
@@ -56,5 +59,48 @@ export function build_entitlement_row(fields) {
     note.textContent = f[i + 1];
     row.append(note);
   }
+  return row;
+}
+
+// Members (members/row.rs).
+
+let memberParts = null;
+
+function memberPrototypes() {
+  const row = part('tr', 'member');
+  const status = part('td', 'member-status-cell');
+  status.append(part('span', 'member-status'));
+  row.append(
+    part('td', 'member-name'),
+    part('td', 'member-email'),
+    part('td', 'member-role'),
+    status,
+    part('td', 'member-joined'),
+  );
+  return { row, note: part('span', 'seat-note') };
+}
+
+// `fields` is a JSON array: state, user id, name, email, role, status
+// badge, seat note (or null), joined date.
+export function build_member_row(fields) {
+  const f = JSON.parse(fields);
+  const prototypes = (memberParts ??= memberPrototypes());
+  const row = prototypes.row.cloneNode(true);
+  row.setAttribute('data-state', f[0]);
+  row.setAttribute('data-user', f[1]);
+  const [name, email, role, status, joined] = row.children;
+  name.textContent = f[2];
+  email.textContent = f[3];
+  role.textContent = f[4];
+  const badge = status.firstElementChild;
+  badge.setAttribute('data-state', f[0]);
+  badge.textContent = f[5];
+  if (f[6] !== null) {
+    const note = prototypes.note.cloneNode(true);
+    note.setAttribute('data-state', f[0]);
+    note.textContent = f[6];
+    status.append(note);
+  }
+  joined.textContent = f[7];
   return row;
 }
