@@ -63,6 +63,15 @@ fn rendered_parts() -> BTreeSet<String> {
                 parts.insert(name.to_owned());
             }
         }
+        // Built rows name each element's part after its tag:
+        // `open("li", "entitlement")`, `text_element("td", "member-name", …)`.
+        for opener in [".open(\"", "text_element(\""] {
+            for chunk in source.split(opener).skip(1) {
+                if let Some(name) = chunk.split('"').nth(2) {
+                    parts.insert(name.to_owned());
+                }
+            }
+        }
     }
     parts
 }

@@ -175,7 +175,7 @@ impl Default for Fields {
 pub struct Html(String);
 
 impl Html {
-    /// `<tag data-part="part"` (the tag left open for attributes).
+    /// An opening tag with its `data-part`, left open for attributes.
     pub fn open(&mut self, tag: &str, part: &str) -> &mut Self {
         self.0.push('<');
         self.0.push_str(tag);
