@@ -36,6 +36,17 @@ pub(crate) struct Exchange<'a> {
     pub on_sent: Option<Box<dyn FnOnce()>>,
 }
 
+/// A body's text as `Response.text()` reads it: a leading byte order mark
+/// dropped, a stray invalid byte read as U+FFFD. Checked the fast way
+/// first: a body is nearly always valid.
+pub(crate) fn text_of(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    let body = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+    match std::str::from_utf8(body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
+    }
+}
+
 fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
@@ -125,5 +136,18 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
         Err(_) if timed_out.get() => Err(ClientError::Timeout),
         Err(_) if signal.aborted() => Err(ClientError::Aborted),
         Err(error) => Err(network(error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_of;
+
+    #[test]
+    fn bodies_read_as_the_browser_reads_text() {
+        assert_eq!(text_of(b"{\"a\": \"\xc3\xa9\"}"), "{\"a\": \"\u{e9}\"}");
+        assert_eq!(text_of(b"\xef\xbb\xbf[1]"), "[1]");
+        assert_eq!(text_of(b"[\"\xff\"]"), "[\"\u{fffd}\"]");
+        assert!(matches!(text_of(b"[]"), std::borrow::Cow::Borrowed("[]")));
     }
 }

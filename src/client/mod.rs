@@ -356,12 +356,7 @@ impl PortalClient {
 }
 
 fn decode<T: crate::wire::FromJson>(status: u16, body: &[u8]) -> Result<T, ClientError> {
-    // As `Response.text()` reads it: a stray invalid byte becomes U+FFFD
-    // (checked the fast way first: a body is nearly always valid).
-    let body = match std::str::from_utf8(body) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(body),
-    };
+    let body = http::text_of(body);
     if (200..300).contains(&status) {
         return crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.0));
     }
