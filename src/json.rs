@@ -470,4 +470,28 @@ mod tests {
         let fine = "[".repeat(100) + &"]".repeat(100);
         assert!(parse_value(&fine).is_ok());
     }
+
+    #[test]
+    fn no_text_makes_it_panic() {
+        // Texts made of JSON's own characters, escapes and multi-byte
+        // characters in every order a small generator reaches.
+        const PIECES: &[&str] = &[
+            "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "d83d", "\\ude00", "é", "😀", "-",
+            "0", "1e", ".", "+", "true", "nul", " ", "\n", "\u{1}", "a",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 12) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(PIECES[(seed >> 33) as usize % PIECES.len()]);
+            }
+            seed = seed.wrapping_add(0x2545_f491_4f6c_dd1d);
+            if let Ok(value) = parse_value(&text) {
+                let _ = value.get("a");
+            }
+        }
+    }
 }
