@@ -22,11 +22,12 @@ use crate::{Browser, Result};
 /// the page's URL fragment names (`#portico-bench=` and a URI-encoded
 /// `{"selector": …, "count": …}`, which the host page ignores), and sets in
 /// `window.__porticoBench`, once the DOM first matches the selector `count`
-/// times: `shownAt` (the mutation that made it so) and `frameAt` (the start
-/// of the next animation frame after that).
+/// times: `shownAt` (the mutation that made it so), `frameAt` (the start
+/// of the next animation frame after that) and `paintedAt` (the first task
+/// after that frame: its style, layout and paint are done).
 const RECORDER: &str = r#"
 (() => {
-  const bench = window.__porticoBench = { shownAt: null, frameAt: null };
+  const bench = window.__porticoBench = { shownAt: null, frameAt: null, paintedAt: null };
   const found = /[#&]portico-bench=([^&]*)/.exec(location.hash);
   if (!found) return;
   const watch = JSON.parse(decodeURIComponent(found[1]));
@@ -35,7 +36,10 @@ const RECORDER: &str = r#"
     if (document.querySelectorAll(watch.selector).length < watch.count) return;
     bench.shownAt = performance.now();
     observer.disconnect();
-    requestAnimationFrame(() => { bench.frameAt = performance.now(); });
+    requestAnimationFrame(() => {
+      bench.frameAt = performance.now();
+      setTimeout(() => { bench.paintedAt = performance.now(); }, 0);
+    });
   };
   const observer = new MutationObserver(check);
   observer.observe(document, { childList: true, subtree: true, attributes: true });
@@ -94,6 +98,9 @@ pub struct RenderTiming {
     /// `portico:data` → the start of the next animation frame after the DOM
     /// showed the data.
     pub data_to_frame_ms: f64,
+    /// The DOM showing the data → the end of the frame that paints it
+    /// (style, layout and paint): what it takes to be seen.
+    pub shown_to_painted_ms: f64,
     /// `portico:members-data` (the Members widget's list arrived, a second
     /// read after the portal's) → the watched elements all in the DOM;
     /// `None` on pages without that mark.
@@ -117,7 +124,7 @@ pub fn load_and_watch(
     browser.goto("about:blank")?;
     browser.goto(&url)?;
     browser.wait_for(
-        "window.__porticoBench && window.__porticoBench.frameAt !== null",
+        "window.__porticoBench && window.__porticoBench.paintedAt !== null",
         timeout,
     )?;
     let value = browser.execute(
@@ -133,6 +140,7 @@ pub fn load_and_watch(
           mount_to_shown_ms: bench.shownAt - mount.startTime,
           data_to_shown_ms: bench.shownAt - data.startTime,
           data_to_frame_ms: bench.frameAt - data.startTime,
+          shown_to_painted_ms: bench.paintedAt - bench.shownAt,
         };
         "#,
         vec![],
@@ -146,6 +154,7 @@ pub fn load_and_watch(
         mount_to_shown_ms: ms("mount_to_shown_ms"),
         data_to_shown_ms: ms("data_to_shown_ms"),
         data_to_frame_ms: ms("data_to_frame_ms"),
+        shown_to_painted_ms: ms("shown_to_painted_ms"),
         members_data_to_shown_ms: value["members_data_to_shown_ms"].as_f64(),
     })
 }

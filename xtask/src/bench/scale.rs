@@ -245,6 +245,7 @@ pub fn run_scale(
     let (render_median, render_p90) = pick(|r| r.mount_to_shown_ms);
     let (render_work_median, _) = pick(|r| r.data_to_shown_ms);
     let (render_fetch_median, _) = pick(|r| r.mount_to_data_ms);
+    let (painted_median, _) = pick(|r| r.shown_to_painted_ms);
     let (update_median, update_p90) = median_p90_of(&updates, |u| u.refresh_to_shown_ms);
     let (update_work_median, _) = median_p90_of(&updates, |u| u.data_to_shown_ms);
     let (update_request_median, _) = median_p90_of(&updates, |u| u.request_ms);
@@ -265,6 +266,10 @@ pub fn run_scale(
             format_ms(render_fetch_median),
             format_ms(render_work_median)
         ),
+    );
+    table.info(
+        "  then rows -> painted (style, layout, paint)",
+        format_ms(painted_median),
     );
     table.timing(
         "scale: one usage update, refresh({features}) -> row (median)",
@@ -334,6 +339,7 @@ pub fn run_scale(
             "mount_to_data_ms": r.mount_to_data_ms,
             "data_to_rows_ms": r.data_to_shown_ms,
             "data_to_next_frame_ms": r.data_to_frame_ms,
+            "rows_to_painted_ms": r.shown_to_painted_ms,
         })
     };
     write_json(
@@ -349,6 +355,7 @@ pub fn run_scale(
                 "mount_to_rows_ms": { "median": render_median, "p90": render_p90, "budget": RENDER_BUDGET_MS },
                 "mount_to_data_ms_median": render_fetch_median,
                 "data_to_rows_ms_median": render_work_median,
+                "rows_to_painted_ms_median": painted_median,
                 "loads": renders.iter().map(render_json).collect::<Vec<_>>(),
             },
             "update": {
