@@ -315,6 +315,10 @@ pub fn run_scale(
                 "  of which member list -> rows",
                 format_ms(timing.list_to_rows_ms),
             );
+            table.info(
+                "  then rows -> painted (style, layout, paint)",
+                format_ms(timing.rows_to_painted_ms),
+            );
         }
         MembersResult::Unrecognised(why) => table.row(
             format!("scale: {MEMBERS} members"),
@@ -380,6 +384,7 @@ pub fn run_scale(
                 MembersResult::Shown(timing) => json!({
                     "mount_to_rows_ms": timing.mount_to_rows_ms,
                     "list_to_rows_ms": timing.list_to_rows_ms,
+                    "rows_to_painted_ms": timing.rows_to_painted_ms,
                     "runs": MEMBER_RUNS,
                 }),
                 MembersResult::Unrecognised(why) => Value::String(format!("present, not timed: {why}")),
@@ -395,6 +400,8 @@ struct MembersTiming {
     mount_to_rows_ms: f64,
     /// The member list arrived → every member row shown.
     list_to_rows_ms: f64,
+    /// Member rows in the DOM → the end of the frame that paints them.
+    rows_to_painted_ms: f64,
 }
 
 enum MembersResult {
@@ -430,6 +437,7 @@ fn members_timing(browser: &Browser, page: &str) -> Result<MembersResult, String
     Ok(MembersResult::Shown(MembersTiming {
         mount_to_rows_ms: median(|r| r.mount_to_shown_ms),
         list_to_rows_ms: median(|r| r.members_data_to_shown_ms.unwrap_or(f64::NAN)),
+        rows_to_painted_ms: median(|r| r.shown_to_painted_ms),
     }))
 }
 
