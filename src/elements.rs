@@ -58,14 +58,12 @@ fn read_config(options: &JsValue) -> Result<SessionConfig, WireError> {
         .ok()
         .and_then(|f| f.dyn_into().ok());
     // The rest is plain data: read through its JSON text.
-    let text = crate::json::text_of(options).map_err(|_| WireError {
+    let not_plain_data = |_| WireError {
         path: String::new(),
         problem: "expected plain data besides getToken",
-    })?;
-    let value = &crate::json::parse_value(&text).map_err(|_| WireError {
-        path: String::new(),
-        problem: "expected plain data besides getToken",
-    })?;
+    };
+    let text = crate::json::text_of(options).map_err(not_plain_data)?;
+    let value = &crate::json::parse_value(&text).map_err(not_plain_data)?;
     let organization = match value.get("organization") {
         Value::Null => value.get("organizationId"),
         organization => organization,

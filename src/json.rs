@@ -61,10 +61,9 @@ impl<'a> Value<'a> {
     /// field reads as `null` does). Of a name written twice, the first
     /// counts (no API answer repeats one).
     ///
-    /// A linear search: readers ask for a type's fields in the order the
-    /// server writes them, so the member sought is near the front of what
-    /// is left, and most names differ from it in length or first byte,
-    /// told apart without comparing them whole (a portal of 1,000
+    /// A linear search from the front (a wire type has a dozen fields at
+    /// most): most names differ from `key` in length or first byte and
+    /// are told apart without comparing them whole (a portal of 1,000
     /// entitlements looks up some 12,000 fields).
     pub fn get(&self, key: &str) -> &Value<'a> {
         let Value::Object(members) = self else {

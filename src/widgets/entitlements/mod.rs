@@ -1,6 +1,10 @@
 //! `Entitlements`: every feature of the plan, with on/off, `used / limit`
 //! meters, unlimited allowances, reset dates and over-limit warnings.
 
+mod row;
+
+pub use row::{EntitlementRow, Meter};
+
 use std::hash::BuildHasher;
 
 use leptos::prelude::*;
@@ -8,9 +12,6 @@ use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
 use super::built_row::BuiltRow;
 use super::portal_view_kept;
-pub use row::{EntitlementRow, Meter};
-
-mod row;
 use crate::format::Formatter;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
