@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use leptos::either::Either;
 use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
@@ -76,7 +75,7 @@ where
     let ready = Arc::new(ready);
     portal_view_kept(part, move |context| {
         let ready = ready.clone();
-        move || context.snapshot().map(|snapshot| ready(context, snapshot))
+        (move || context.snapshot().map(|snapshot| ready(context, snapshot))).into_any()
     })
 }
 
@@ -84,31 +83,43 @@ where
 /// state and reads the snapshot itself (`context.snapshot()`), reactively:
 /// a long list keeps its rows across refreshes and updates only the ones
 /// that changed.
-pub fn portal_view_kept<F, V>(part: &'static str, ready: F) -> impl IntoView
+pub fn portal_view_kept<F, V>(part: &'static str, ready: F) -> AnyView
 where
     F: Fn(PortalContext) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    faces(part, Arc::new(move |context| ready(context).into_any()))
+}
+
+/// The three faces, built once for every widget: `ready` is erased, so
+/// the loading and error faces and the switch between them are not
+/// compiled again for each widget's view type.
+fn faces(
+    part: &'static str,
+    ready: Arc<dyn Fn(PortalContext) -> AnyView + Send + Sync>,
+) -> AnyView {
     let Some(context) = use_portal() else {
-        return Either::Left(view! {
+        return view! {
             <section data-part=part data-state="error" data-error="no-provider">
                 <p data-part="error-message" role="alert">
                     {Strings::english().get(Msg::MissingProvider).to_owned()}
                 </p>
             </section>
-        });
+        }
+        .into_any();
     };
     let phase = Memo::new(move |_| match context.state() {
         LoadState::Loading => Phase::Loading,
         LoadState::Failed(error) => Phase::Failed(error),
         LoadState::Ready(_) => Phase::Ready(context.strings_epoch()),
     });
-    Either::Right(move || match phase.get() {
+    (move || match phase.get() {
         Phase::Loading => skeleton(part, context, Msg::Loading).into_any(),
         Phase::Failed(error) => failure(part, context, &error, error_message(&error), move || {
             context.refresh()
         })
         .into_any(),
-        Phase::Ready(_) => ready(context).into_any(),
+        Phase::Ready(_) => ready(context),
     })
+    .into_any()
 }
