@@ -578,3 +578,41 @@ async fn a_failed_members_read_is_retried_on_its_own() {
     view.wait_for("[data-part=members][data-state=ready]").await;
     assert_eq!(view.count("[data-part=member]"), 5);
 }
+
+/// Search and sort fold case in the browser: ASCII names in the wasm,
+/// others through `toLowerCase`. Both must find a member whatever case the
+/// admin types, and sort them together.
+#[wasm_bindgen_test]
+fn search_and_sort_ignore_case_in_ascii_and_beyond() {
+    use portico::widgets::members::roster::{visible_members, MemberQuery};
+    use portico_types::{Member, MembershipStatus, Timestamp};
+    let member = |name: &str, email: &str| Member {
+        user_id: format!("usr_{email}"),
+        workos_user_id: None,
+        name: Some(name.to_owned()),
+        email: Some(email.to_owned()),
+        role: None,
+        status: MembershipStatus::Active,
+        joined_at: Timestamp(1_700_000_000),
+    };
+    let members = [
+        member("ÉMILE Zola", "emile@acme.test"),
+        member("zoë Kravitz", "ZOE@acme.test"),
+        member("Ada Lovelace", "ada@acme.test"),
+        member("édith Piaf", "edith@acme.test"),
+    ];
+    let search = |text: &str| {
+        let query = MemberQuery {
+            search: text.to_owned(),
+            ..MemberQuery::default()
+        };
+        visible_members(&members, &query)
+    };
+    assert_eq!(search("émile"), [0]);
+    assert_eq!(search("ZOË"), [1]);
+    assert_eq!(search("zoe@"), [1]);
+    assert_eq!(search("ADA@ACME"), [2]);
+    // By name, case-blind: "ada", "zoë" before the accented "é…" (after
+    // "z" in code point order), "édith" before "émile".
+    assert_eq!(search(""), [2, 1, 3, 0]);
+}

@@ -78,9 +78,14 @@ pub fn display_name(member: &Member) -> &str {
 
 /// Lower-cased, to compare without regard to case: the browser's own
 /// `toLowerCase` in wasm, so the bundle carries no Unicode case tables;
-/// std's (the same mapping) natively.
+/// std's (the same mapping) natively. ASCII text, most names and emails,
+/// is lowered here: the same mapping, without a trip to JavaScript and
+/// back (500 members: 6 ms of a 12 ms render, `cargo xtask bench scale`).
 #[cfg(target_arch = "wasm32")]
 fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     js_sys::JsString::from(text).to_lower_case().into()
 }
 
