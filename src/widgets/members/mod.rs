@@ -302,7 +302,7 @@ fn member_table(
         });
         view! {
             <p data-part="members-count" role="status">{count}</p>
-            <div data-part="members-scroll">
+            <div data-part="members-scroll" style:--portico-member-rows=shown.len().to_string()>
                 <table data-part="members-table">
                     <thead>
                         <tr>
