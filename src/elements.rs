@@ -144,7 +144,6 @@ pub fn create_session(config: JsValue) -> Result<PortalSession, JsError> {
             .map_err(js_error)?,
         None => base.clone(),
     };
-    crate::style::inject_tokens();
     // Loading starts before any element mounts, so the task executor must
     // be running already (mounting would start it; a second start is a
     // harmless error).
@@ -165,6 +164,8 @@ pub fn create_session(config: JsValue) -> Result<PortalSession, JsError> {
         );
         context
     });
+    // After the requests are out: the tokens' parse overlaps the network.
+    crate::style::inject_tokens();
     Ok(PortalSession {
         owner,
         context,

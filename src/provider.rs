@@ -445,7 +445,6 @@ pub fn PortalProvider(
     children: Children,
 ) -> impl IntoView {
     performance_mark("portico:mount");
-    style::inject();
     let locale = locale.or_else(browser_language);
     let strings = strings.unwrap_or_else(|| Strings::for_locale(locale.as_deref()));
     let context = PortalContext::new(
@@ -455,6 +454,9 @@ pub fn PortalProvider(
     );
     provide_context(context);
     context.start(&user, &organization, company_traits, user_traits);
+    // After the requests are out, so parsing the stylesheet overlaps the
+    // network; still before anything renders, so nothing shows unstyled.
+    style::inject();
     view! {
         <div
             class="portico"
