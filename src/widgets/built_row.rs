@@ -14,6 +14,11 @@
 //!
 //! Every row also renders to HTML, attribute for attribute, so that the
 //! browser tests hold each builder and its Rust side to each other.
+//!
+//! A long list that refreshes in place keeps its rows as [`KeptRow`]s: a
+//! plain `Vec` of them, re-rendered place by place, rebuilds only the rows
+//! whose data changed, without a keyed list's diffing (or its code in the
+//! bundle).
 
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::html::attribute::Attribute;
@@ -109,6 +114,118 @@ impl<T: RowData> RenderHtml for BuiltRow<T> {
         }
         position.set(Position::NextChild);
         cursor.current().unchecked_into()
+    }
+
+    fn into_owned(self) -> Self {
+        self
+    }
+}
+
+/// A row of a list that re-renders as a plain `Vec`, place by place: a
+/// row whose `key` (a fingerprint of its data) is the one already shown
+/// at its place is kept as it is; any other is made (`make`, which
+/// formats its texts) and built anew. A list of a thousand rows refreshed
+/// for one changed feature builds one row, and does no keyed diffing:
+/// rows never move, a row at a new place is simply a new row there.
+pub struct KeptRow<F> {
+    pub key: u64,
+    pub make: F,
+}
+
+/// A kept row on the page: its element, and the key it was built for.
+pub struct KeptRowState {
+    key: u64,
+    row: Element,
+}
+
+impl<F, T> Render for KeptRow<F>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: RowData,
+{
+    type State = KeptRowState;
+
+    fn build(self) -> KeptRowState {
+        KeptRowState {
+            key: self.key,
+            row: BuiltRow((self.make)()).build(),
+        }
+    }
+
+    fn rebuild(self, shown: &mut KeptRowState) {
+        if shown.key != self.key {
+            BuiltRow((self.make)()).rebuild(&mut shown.row);
+            shown.key = self.key;
+        }
+    }
+}
+
+impl Mountable for KeptRowState {
+    fn unmount(&mut self) {
+        self.row.unmount();
+    }
+
+    fn mount(&mut self, parent: &Element, marker: Option<&web_sys::Node>) {
+        self.row.mount(parent, marker);
+    }
+
+    fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
+        self.row.insert_before_this(child)
+    }
+
+    fn elements(&self) -> Vec<Element> {
+        vec![self.row.clone()]
+    }
+}
+
+impl<F, T> AddAnyAttr for KeptRow<F>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: RowData,
+{
+    type Output<SomeNewAttr: Attribute> = Self;
+
+    fn add_any_attr<NewAttr: Attribute>(self, _attr: NewAttr) -> Self::Output<NewAttr> {
+        self
+    }
+}
+
+impl<F, T> RenderHtml for KeptRow<F>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: RowData,
+{
+    type AsyncOutput = Self;
+    type Owned = Self;
+
+    const MIN_LENGTH: usize = 0;
+
+    fn dry_resolve(&mut self) {}
+
+    async fn resolve(self) -> Self {
+        self
+    }
+
+    fn to_html_with_buf(
+        self,
+        buf: &mut String,
+        position: &mut Position,
+        escape: bool,
+        mark_branches: bool,
+        extra_attrs: Vec<AnyAttribute>,
+    ) {
+        BuiltRow((self.make)()).to_html_with_buf(buf, position, escape, mark_branches, extra_attrs)
+    }
+
+    fn hydrate<const FROM_SERVER: bool>(
+        self,
+        cursor: &Cursor,
+        position: &PositionState,
+    ) -> KeptRowState {
+        KeptRowState {
+            key: self.key,
+            row: BuiltRow((self.make)()).hydrate::<FROM_SERVER>(cursor, position),
+        }
     }
 
     fn into_owned(self) -> Self {

@@ -148,3 +148,117 @@ fn a_built_member_row_is_the_row_its_html_describes() {
         assert_eq!(row.build().outer_html(), html);
     }
 }
+
+/// A list of kept rows, as the entitlements list renders them: keyed by a
+/// fingerprint of each row's data, re-rendered place by place. Rows whose
+/// data is unchanged at their place stay the same elements; a changed,
+/// shifted, added or removed row leaves the list reading as its data.
+#[wasm_bindgen_test]
+async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
+    use leptos::prelude::*;
+    use portico::widgets::built_row::KeptRow;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+
+    let key = |(id, used): &(&'static str, u64)| {
+        let mut hasher = DefaultHasher::new();
+        (id, used).hash(&mut hasher);
+        hasher.finish()
+    };
+    let data = RwSignal::new(vec![("a", 1u64), ("b", 2), ("c", 3), ("d", 4)]);
+    let made = StoredValue::new(0usize);
+    let view = crate::support::mount(move || {
+        let rows = move || {
+            data.get()
+                .into_iter()
+                .map(|row| KeptRow {
+                    key: key(&row),
+                    make: move || {
+                        made.update_value(|n| *n += 1);
+                        metered(row.0, row.0, row.1, 10)
+                    },
+                })
+                .collect::<Vec<_>>()
+        };
+        view! { <ul data-part="entitlement-list">{rows}</ul> }
+    });
+    let shown = || {
+        view.root
+            .query_selector_all("[data-part=entitlement]")
+            .expect("a query")
+    };
+    let features = || {
+        let rows = shown();
+        (0..rows.length())
+            .filter_map(|i| rows.item(i))
+            .map(|row| {
+                let row: Element = row.unchecked_into();
+                let value = row
+                    .query_selector("[data-part=entitlement-value]")
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.text_content())
+                    .unwrap_or_default();
+                format!(
+                    "{}={value}",
+                    row.get_attribute("data-feature").unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let element = |i: u32| shown().item(i).expect("a row");
+    assert_eq!(
+        features(),
+        [
+            "a=1\u{a0}of 10",
+            "b=2\u{a0}of 10",
+            "c=3\u{a0}of 10",
+            "d=4\u{a0}of 10"
+        ]
+    );
+    assert_eq!(made.get_value(), 4);
+    let (a, b, d) = (element(0), element(1), element(3));
+
+    // One row's data changes: it alone is made again.
+    data.update(|rows| rows[2].1 = 9);
+    crate::support::sleep(0).await;
+    assert_eq!(
+        features(),
+        [
+            "a=1\u{a0}of 10",
+            "b=2\u{a0}of 10",
+            "c=9\u{a0}of 10",
+            "d=4\u{a0}of 10"
+        ]
+    );
+    assert_eq!(made.get_value(), 5);
+    assert!(element(0).is_same_node(Some(&a)) && element(1).is_same_node(Some(&b)));
+    assert!(element(3).is_same_node(Some(&d)));
+
+    // A row removed from the middle: those after it shift and are rebuilt;
+    // the one before stays.
+    data.update(|rows| {
+        rows.remove(1);
+    });
+    crate::support::sleep(0).await;
+    assert_eq!(
+        features(),
+        ["a=1\u{a0}of 10", "c=9\u{a0}of 10", "d=4\u{a0}of 10"]
+    );
+    assert!(element(0).is_same_node(Some(&a)));
+    assert!(!b.is_connected());
+
+    // Rows added at the end, then the list emptied and filled again.
+    data.update(|rows| rows.push(("e", 5)));
+    crate::support::sleep(0).await;
+    assert_eq!(
+        features().last().map(String::as_str),
+        Some("e=5\u{a0}of 10")
+    );
+    assert_eq!(shown().length(), 4);
+    data.set(Vec::new());
+    crate::support::sleep(0).await;
+    assert_eq!(shown().length(), 0);
+    data.set(vec![("z", 1)]);
+    crate::support::sleep(0).await;
+    assert_eq!(features(), ["z=1\u{a0}of 10"]);
+}

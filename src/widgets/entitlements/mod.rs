@@ -6,54 +6,51 @@ mod row;
 pub use row::{EntitlementRow, Meter};
 
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
-use super::built_row::BuiltRow;
+use super::built_row::KeptRow;
 use super::portal_view_kept;
 use crate::format::Formatter;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
 
 /// Every feature of the company's plan. A refresh (say, after a usage
-/// event) rebuilds only the rows whose entitlement changed: see [`Row`].
+/// event) rebuilds only the rows whose entitlement changed: see
+/// [`fingerprint`].
 #[component]
 pub fn Entitlements() -> impl IntoView {
     portal_view_kept("entitlements", entitlement_list)
 }
 
-/// A row of the list as the keyed `<For>` sees it: its place and a
-/// fingerprint of its whole entitlement. A row is rebuilt when either
-/// changes, and the list's keys are worked out without copying a
-/// thousand entitlements on every refresh (a hash of each is enough:
-/// `cargo xtask bench scale`, update → row). Two different entitlements at
-/// the same place hashing alike would keep the old row; at 64 bits, that
-/// is not a case to design for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Row {
-    index: usize,
-    fingerprint: u64,
-}
-
-fn rows_of(entitlements: &[Entitlement]) -> Vec<Row> {
-    entitlements
-        .iter()
-        .enumerate()
-        .map(|(index, entitlement)| Row {
-            index,
-            fingerprint: rustc_hash::FxBuildHasher.hash_one(entitlement),
-        })
-        .collect()
+/// What a row is kept by: a fingerprint of its whole entitlement. A
+/// refresh (say, after a usage event) rebuilds only the rows whose
+/// entitlement changed at their place (see [`KeptRow`]), and works that
+/// out without copying a thousand entitlements (a hash of each is enough:
+/// `cargo xtask bench scale`, update → row). Two different entitlements
+/// at the same place hashing alike would keep the old row; at 64 bits,
+/// that is not a case to design for.
+fn fingerprint(entitlement: &Entitlement) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(entitlement)
 }
 
 fn entitlement_list(context: PortalContext) -> impl IntoView {
-    let format = context.formatter();
+    let format = Arc::new(context.formatter());
     let rows = move || {
-        context
-            .snapshot()
-            .map(|s| rows_of(&s.entitlements))
-            .unwrap_or_default()
+        let Some(snapshot) = context.snapshot() else {
+            return Vec::new();
+        };
+        (0..snapshot.entitlements.len())
+            .map(|index| {
+                let (snapshot, format) = (snapshot.clone(), format.clone());
+                KeptRow {
+                    key: fingerprint(&snapshot.entitlements[index]),
+                    make: move || entitlement_row(context, &format, &snapshot.entitlements[index]),
+                }
+            })
+            .collect::<Vec<_>>()
     };
     let empty = Memo::new(move |_| {
         context
@@ -66,21 +63,7 @@ fn entitlement_list(context: PortalContext) -> impl IntoView {
             {move || if empty.get() {
                 view! { <p data-part="empty-state">{context.text(Msg::EntitlementsEmpty)}</p> }.into_any()
             } else {
-                let format = format.clone();
-                view! {
-                    <ul data-part="entitlement-list">
-                        <For each=rows key=|row| *row let:row>
-                            {
-                                // Read as the list was keyed: the same snapshot.
-                                let snapshot = context.snapshot_untracked();
-                                snapshot
-                                    .as_ref()
-                                    .and_then(|s| s.entitlements.get(row.index))
-                                    .map(|entitlement| entitlement_row(context, &format, entitlement))
-                            }
-                        </For>
-                    </ul>
-                }.into_any()
+                view! { <ul data-part="entitlement-list">{rows.clone()}</ul> }.into_any()
             }}
         </section>
     }
@@ -96,11 +79,7 @@ pub fn meter_fill(used: u64, limit: u64) -> String {
 }
 
 /// What the row of one entitlement shows: texts formatted, states named.
-fn entitlement_row(
-    context: PortalContext,
-    format: &Formatter,
-    e: &Entitlement,
-) -> BuiltRow<EntitlementRow> {
+fn entitlement_row(context: PortalContext, format: &Formatter, e: &Entitlement) -> EntitlementRow {
     let state = e.state();
     let used = e.usage.unwrap_or(0);
     let value = match (e.kind, e.limit) {
@@ -154,7 +133,7 @@ fn entitlement_row(
         ));
     }
 
-    BuiltRow(EntitlementRow {
+    EntitlementRow {
         state: state.as_str(),
         kind: e.kind.as_str(),
         feature_id: e.feature_id.clone(),
@@ -162,7 +141,7 @@ fn entitlement_row(
         value,
         meter,
         notes,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -188,16 +167,21 @@ mod tests {
 
     #[test]
     fn a_row_key_changes_with_its_entitlement_and_only_its_own() {
-        let before = [metered("api_calls", 10), metered("exports", 3)];
-        let after = [metered("api_calls", 11), metered("exports", 3)];
-        let (before, after) = (super::rows_of(&before), super::rows_of(&after));
-        assert_ne!(before[0], after[0], "the changed row is rebuilt");
-        assert_eq!(before[1], after[1], "the other row is kept");
-        assert_eq!(super::rows_of(&[metered("exports", 3)])[0].index, 0);
+        let key = |id, usage| super::fingerprint(&metered(id, usage));
         assert_ne!(
-            super::rows_of(&[metered("exports", 3)])[0],
-            before[1],
-            "a row that moved is rebuilt in its new place"
+            key("api_calls", 10),
+            key("api_calls", 11),
+            "the changed row is rebuilt"
+        );
+        assert_eq!(
+            key("exports", 3),
+            key("exports", 3),
+            "the other row is kept"
+        );
+        assert_ne!(
+            key("exports", 3),
+            key("api_calls", 3),
+            "another feature in its place is rebuilt"
         );
     }
 
