@@ -207,6 +207,27 @@ fn test() -> Result<(), String> {
             .env("PORTICO_TEST_GATED_API", &gated.url)
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+        // Dates are written in the browser's time zone, by `Intl` or (in
+        // US English) by the portal itself: the formatting tests again in
+        // zones west of UTC, half an hour off it, and a day ahead of it.
+        for zone in ["America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati"] {
+            run(cargo()
+                .args([
+                    "test",
+                    "--package",
+                    "portico",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "browser",
+                    "--",
+                    "format::",
+                ])
+                .env("TZ", zone)
+                .env("PORTICO_TEST_API", &server.url)
+                .env("PORTICO_TEST_GATED_API", &gated.url)
+                .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
+        }
     }
 
     let dist = build_bundle()?;
