@@ -91,7 +91,7 @@ impl Formatter {
 /// machine), on the path from the data arriving to rows on screen; a
 /// portal in US English now never pays it.
 pub mod us_english {
-    use portico_types::{minor_unit_exponent, CivilDate, Money};
+    use portico_types::{CivilDate, Money};
 
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -161,24 +161,21 @@ pub mod us_english {
         })
     }
 
-    /// `$1,234.50`, `-€0.05`, `¥1,500`: exact, from the minor units.
+    /// `$1,234.50`, `-€0.05`, `¥1,500`: exact, the money's decimal
+    /// string (the one `Intl` is given) with its symbol and grouping.
     pub fn money(money: &Money) -> Option<String> {
         let symbol = symbol(&money.currency)?;
-        let exponent = minor_unit_exponent(&money.currency);
-        let scale = 10u64.pow(exponent);
-        let magnitude = money.amount_minor.unsigned_abs();
-        let mut out = String::with_capacity(24);
-        if money.amount_minor < 0 {
-            out.push('-');
-        }
+        let decimal = money.to_decimal_string();
+        let (sign, unsigned) = match decimal.strip_prefix('-') {
+            Some(unsigned) => ("-", unsigned),
+            None => ("", decimal.as_str()),
+        };
+        let (whole, fraction) = unsigned.split_at(unsigned.find('.').unwrap_or(unsigned.len()));
+        let mut out = String::with_capacity(decimal.len() + 8);
+        out.push_str(sign);
         out.push_str(symbol);
-        out.push_str(&super::group_thousands(magnitude / scale));
-        if exponent > 0 {
-            let fraction = (magnitude % scale).to_string();
-            out.push('.');
-            out.extend(std::iter::repeat_n('0', exponent as usize - fraction.len()));
-            out.push_str(&fraction);
-        }
+        super::push_grouped(&mut out, whole);
+        out.push_str(fraction);
         Some(out)
     }
 }
@@ -190,15 +187,20 @@ pub fn plain_money(money: &Money) -> String {
 
 /// `1234567` → `1,234,567`.
 pub fn group_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut out = String::new();
+    push_grouped(&mut out, &value.to_string());
+    out
+}
+
+/// Appends a run of ASCII digits with a `,` between each group of three.
+fn push_grouped(out: &mut String, digits: &str) {
+    out.reserve(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
     }
-    out
 }
 
 #[cfg(target_arch = "wasm32")]
