@@ -19,6 +19,7 @@
 //! the type's whole range, and one out of range is refused, never rounded,
 //! so money read here is always the money the server sent.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use js_sys::{Array, Object, Reflect};
@@ -131,9 +132,10 @@ pub fn field_aliased<T: FromJson>(object: &Value<'_>, keys: &[&str]) -> Result<T
     T::from_json(&Value::Null).map_err(|e| e.at(keys.first().copied().unwrap_or("")))
 }
 
-fn object_of(value: &Value<'_>) -> Result<(), WireError> {
+/// The members of an object, in the order written.
+fn object_of<'v, 'a>(value: &'v Value<'a>) -> Result<&'v [(Cow<'a, str>, Value<'a>)], WireError> {
     match value {
-        Value::Object(_) => Ok(()),
+        Value::Object(members) => Ok(members),
         _ => Err(WireError::new("expected an object")),
     }
 }
@@ -422,11 +424,8 @@ impl<T: ToJs> ToJs for Vec<T> {
 
 impl<V: FromJson> FromJson for BTreeMap<String, V> {
     fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
-        let Value::Object(members) = value else {
-            return Err(WireError::new("expected an object"));
-        };
         let mut map = BTreeMap::new();
-        for (key, item) in members {
+        for (key, item) in object_of(value)? {
             map.insert(key.to_string(), V::from_json(item).map_err(|e| e.at(key))?);
         }
         Ok(map)
