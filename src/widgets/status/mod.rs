@@ -73,10 +73,13 @@ where
     V: IntoView + 'static,
 {
     let ready = Arc::new(ready);
-    portal_view_kept(part, move |context| {
-        let ready = ready.clone();
-        (move || context.snapshot().map(|snapshot| ready(context, snapshot))).into_any()
-    })
+    faces(
+        part,
+        Arc::new(move |context| {
+            let ready = ready.clone();
+            (move || context.snapshot().map(|snapshot| ready(context, snapshot))).into_any()
+        }),
+    )
 }
 
 /// Like [`portal_view`], but `ready` runs once per entry into the ready
