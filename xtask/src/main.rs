@@ -193,25 +193,10 @@ fn test() -> Result<(), String> {
             "--bind",
             "127.0.0.1:0",
         ])?;
-        run(cargo()
-            .args([
-                "test",
-                "--package",
-                "portico",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--test",
-                "browser",
-            ])
-            .env("PORTICO_TEST_API", &server.url)
-            .env("PORTICO_TEST_GATED_API", &gated.url)
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
-        // Dates are written in the browser's time zone, by `Intl` or (in
-        // US English) by the portal itself: the formatting tests again in
-        // zones west of UTC, half an hour off it, and a day ahead of it.
-        for zone in ["America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati"] {
-            run(cargo()
+        // The widget tests, against both servers, in headless Chromium.
+        let browser_tests = || {
+            let mut command = cargo();
+            command
                 .args([
                     "test",
                     "--package",
@@ -220,13 +205,18 @@ fn test() -> Result<(), String> {
                     "wasm32-unknown-unknown",
                     "--test",
                     "browser",
-                    "--",
-                    "format::",
                 ])
-                .env("TZ", zone)
                 .env("PORTICO_TEST_API", &server.url)
                 .env("PORTICO_TEST_GATED_API", &gated.url)
-                .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
+                .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+            command
+        };
+        run(browser_tests().env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+        // Dates are written in the browser's time zone, by `Intl` or (in
+        // US English) by the portal itself: the formatting tests again in
+        // zones west of UTC, half an hour off it, and a day ahead of it.
+        for zone in ["America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati"] {
+            run(browser_tests().args(["--", "format::"]).env("TZ", zone))?;
         }
     }
 
