@@ -307,6 +307,65 @@ pub fn time_update(
     })
 }
 
+/// A fixed piece of page work, timed in this browser: what the machine
+/// itself does to every timing beside it. Timings of the same build move
+/// by a fifth between machines of the same kind (and with their load), so
+/// a figure is compared with another only beside this one.
+///
+/// The work is what a long list costs the page, without Portico: 1,000
+/// rows of an entitlement list's shape (a `li` with a header and two
+/// texts, a third with a meter), each cloned from a prototype, given its
+/// attributes and texts, and appended to a list out of the document. The
+/// median of nine rounds, after one to warm up, in milliseconds.
+pub fn dom_workload_ms(browser: &Browser) -> Result<f64> {
+    let value = browser.execute(
+        r#"
+        const part = (tag, name) => {
+          const element = document.createElement(tag);
+          element.setAttribute('data-part', name);
+          return element;
+        };
+        const prototype = part('li', 'row');
+        const header = part('div', 'header');
+        header.append(part('span', 'name'), part('span', 'value'));
+        prototype.append(header);
+        const meter = part('div', 'meter');
+        meter.append(part('div', 'fill'));
+        const round = () => {
+          const list = document.createElement('ul');
+          const start = performance.now();
+          for (let i = 0; i < 1000; i++) {
+            const fields = JSON.parse(`["on","limit","f${i}","Feature ${i}","${i} of 1,000"]`);
+            const row = prototype.cloneNode(true);
+            row.setAttribute('data-state', fields[0]);
+            row.setAttribute('data-kind', fields[1]);
+            row.setAttribute('data-feature', fields[2]);
+            const name = row.firstElementChild.firstElementChild;
+            name.textContent = fields[3];
+            name.nextElementSibling.textContent = fields[4];
+            if (i % 3 === 0) {
+              const bar = meter.cloneNode(true);
+              bar.setAttribute('aria-valuenow', String(i));
+              bar.firstElementChild.style.setProperty('--fill', `${i / 10}%`);
+              row.append(bar);
+            }
+            list.append(row);
+          }
+          return performance.now() - start;
+        };
+        round();
+        const times = [];
+        for (let r = 0; r < 9; r++) times.push(round());
+        times.sort((a, b) => a - b);
+        return times[4];
+        "#,
+        vec![],
+    )?;
+    value
+        .as_f64()
+        .ok_or_else(|| format!("the DOM workload returned {value}"))
+}
+
 /// [`median_p90`] of one figure of each run.
 pub fn median_p90_of<T>(runs: &[T], figure: impl Fn(&T) -> f64) -> (f64, f64) {
     median_p90(&runs.iter().map(figure).collect::<Vec<_>>())

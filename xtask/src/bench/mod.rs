@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::process::{cargo, output, run};
 use crate::{build_bundle, root, step, tools};
-use report::{write_json, Table};
+use report::{format_ms, write_json, Table};
 
 /// The sections, in the order they run; `cargo xtask bench scale` (say)
 /// runs only the named ones.
@@ -69,6 +69,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     // Timings mean little without the machine's load beside them: a build
     // next door can double them.
     let mut loads: Vec<(&str, f64)> = Vec::new();
+    // And without the machine's speed: the same build's timings differ by
+    // a fifth between machines of the same kind.
+    let mut dom_workload: Option<f64> = None;
     let mut sample_load = |after: &'static str| {
         if let Some(load) = load_average() {
             loads.push((after, load));
@@ -91,6 +94,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         step("starting headless Chromium");
         match start_browser() {
             Ok((driver, browser)) => {
+                match portico_e2e::bench::dom_workload_ms(&browser) {
+                    Ok(ms) => dom_workload = Some(ms),
+                    Err(e) => println!("\n  the machine's DOM workload: could not measure: {e}"),
+                }
                 if wanted("mount") {
                     step("mount to rendered: the demo, 20 page loads");
                     record(
@@ -134,6 +141,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         format!("machine: 1-min load average ({cores} cores)"),
         shown.join(" / "),
     );
+    if let Some(ms) = dom_workload {
+        table.info(
+            "machine: 1,000 list rows built with plain DOM calls (median)",
+            format_ms(ms),
+        );
+    }
     table.print();
     write_json(
         &out,
@@ -142,6 +155,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             "rows": table.to_json(),
             "errors": errors,
             "cores": cores,
+            "dom_workload_ms": dom_workload,
             "load_average_1min": loads.iter().map(|(after, l)| json!({ "after": after, "load": l })).collect::<Vec<_>>(),
         }),
     )?;
