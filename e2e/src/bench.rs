@@ -316,7 +316,9 @@ pub fn time_update(
 /// rows of an entitlement list's shape (a `li` with a header and two
 /// texts, a third with a meter), each cloned from a prototype, given its
 /// attributes and texts, and appended to a list out of the document. The
-/// median of nine rounds, after one to warm up, in milliseconds.
+/// median of nine rounds, after one to warm up, in milliseconds. It is
+/// written out here on purpose rather than calling `built_row.js`, whose
+/// shape it copies: the yardstick must not move when Portico's builders do.
 pub fn dom_workload_ms(browser: &Browser) -> Result<f64> {
     let value = browser.execute(
         r#"
