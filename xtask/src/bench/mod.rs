@@ -69,8 +69,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     // Timings mean little without the machine's load beside them: a build
     // next door can double them.
     let mut loads: Vec<(&str, f64)> = Vec::new();
-    // And without the machine's speed: the same build's timings differ by
-    // a fifth between machines of the same kind.
+    // And without the machine's speed: the same build's timings differed
+    // by a fifth to a half between machines of the same kind.
     let mut dom_workload: Option<f64> = None;
     let mut sample_load = |after: &'static str| {
         if let Some(load) = load_average() {
