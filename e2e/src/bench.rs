@@ -159,53 +159,6 @@ pub fn load_and_watch(
     })
 }
 
-/// The API requests the portal's first data waited for: the chain ending
-/// at the `/v1/portal` response that delivered it (the last one to end
-/// before the `portico:data` mark), each link a request that ended before
-/// the next one started. One request is one round trip.
-///
-/// Unlike [`crate::mount_timing`]'s `critical_path`, which takes the
-/// longest chain among every request that ended before the data, this
-/// never counts identify when it merely happened to start after the portal
-/// read ended (it runs beside the read; the data never waits for it). That
-/// happened in about 1 load in 20 here, which would make a budget on the
-/// count flaky.
-pub fn requests_before_data(browser: &Browser) -> Result<Vec<String>> {
-    let value = browser.execute(
-        r#"
-        const mount = performance.getEntriesByName('portico:mount')[0];
-        const data = performance.getEntriesByName('portico:data')[0];
-        if (!mount || !data) return null;
-        const path = e => new URL(e.name).pathname;
-        const api = performance.getEntriesByType('resource')
-          .filter(e => e.name.includes('/v1/') && e.startTime >= mount.startTime);
-        const delivered = api
-          .filter(e => path(e) === '/v1/portal' && e.responseEnd <= data.startTime + 0.5)
-          .sort((a, b) => b.responseEnd - a.responseEnd)[0];
-        if (!delivered) return [];
-        const chain = e => {
-          let longest = [];
-          for (const p of api) {
-            if (p !== e && p.responseEnd <= e.startTime) {
-              const before = chain(p);
-              if (before.length > longest.length) longest = before;
-            }
-          }
-          return longest.concat([path(e)]);
-        };
-        return chain(delivered);
-        "#,
-        vec![],
-    )?;
-    let list = value
-        .as_array()
-        .ok_or("the page has no portico:mount / portico:data marks")?;
-    Ok(list
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect())
-}
-
 /// `encodeURIComponent` for ASCII: everything but letters and digits
 /// percent-encoded.
 fn uri_encode(text: &str) -> String {

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use portico_e2e::bench::{emulate_latency, load_and_watch, median_p90_of, requests_before_data};
+use portico_e2e::bench::{emulate_latency, load_and_watch, median_p90_of};
 use portico_e2e::{mount_timing, Browser};
 use serde_json::json;
 
@@ -46,9 +46,8 @@ pub fn run_mount(
     for run in 0..WARM_UP + RUNS {
         let render = load_and_watch(browser, &url, "[data-part=entitlement]", 1, WAIT)?;
         let timing = mount_timing(browser)?;
-        let critical = requests_before_data(browser)?;
         if run >= WARM_UP {
-            runs.push((render, timing, critical));
+            runs.push((render, timing));
         }
     }
     // The same over a network: every request delayed as by a distant API.
@@ -66,12 +65,12 @@ pub fn run_mount(
     let (distant_shown, _) = median_p90_of(&distant, |r| r.mount_to_shown_ms);
     let (distant_frame, _) = median_p90_of(&distant, |r| r.data_to_frame_ms);
 
-    let (mount_median, mount_p90) = median_p90_of(&runs, |(_, t, _)| t.mount_to_data_ms);
-    let (shown_median, shown_p90) = median_p90_of(&runs, |(r, _, _)| r.data_to_shown_ms);
-    let (frame_median, frame_p90) = median_p90_of(&runs, |(r, _, _)| r.data_to_frame_ms);
+    let (mount_median, mount_p90) = median_p90_of(&runs, |(_, t)| t.mount_to_data_ms);
+    let (shown_median, shown_p90) = median_p90_of(&runs, |(r, _)| r.data_to_shown_ms);
+    let (frame_median, frame_p90) = median_p90_of(&runs, |(r, _)| r.data_to_frame_ms);
     let worst = runs
         .iter()
-        .map(|(_, _, critical)| critical)
+        .map(|(_, t)| &t.critical_requests)
         .max_by_key(|critical| critical.len())
         .ok_or("no page loads")?;
 
@@ -116,14 +115,13 @@ pub fn run_mount(
 
     let loads: Vec<_> = runs
         .iter()
-        .map(|(r, t, critical)| {
+        .map(|(r, t)| {
             json!({
                 "mount_to_data_ms": t.mount_to_data_ms,
                 "data_to_shown_ms": r.data_to_shown_ms,
                 "data_to_next_frame_ms": r.data_to_frame_ms,
                 "api_requests": t.api_requests,
-                "requests_before_data": critical,
-                "mount_timing_critical_path": t.critical_requests,
+                "requests_before_data": t.critical_requests,
             })
         })
         .collect();
@@ -142,7 +140,7 @@ pub fn run_mount(
                 "worst": worst.len(),
                 "requests": worst,
                 "budget": 1,
-                "how": "the chain of API requests ending at the /v1/portal response that delivered the first data (e2e::bench::requests_before_data)",
+                "how": "the chain of API requests ending at the /v1/portal response that delivered the first data (e2e::mount_timing)",
             },
             "loads": loads,
             "with_network_latency": {
