@@ -281,3 +281,105 @@ async fn a_dialog_opened_again_at_once_stays_open() {
     assert!(dialog.open(), "the dialog is open");
     assert_eq!(view.count("dialog[data-part=checkout][open]"), 1);
 }
+
+/// Types `value` into the input matching `selector`, as a person does:
+/// the value, then `change`.
+fn enter(view: &Mounted, selector: &str, value: &str) {
+    let input: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::unchecked_into(view.find(selector));
+    input.set_value(value);
+    let change = web_sys::Event::new("change").expect("an event");
+    input.dispatch_event(&change).expect("dispatched");
+}
+
+fn input_value(view: &Mounted, selector: &str) -> String {
+    wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlInputElement>(view.find(selector)).value()
+}
+
+#[wasm_bindgen_test]
+async fn add_on_controls_set_the_selection_and_the_subscription_as_it_is_prices_nothing() {
+    let (user, organization, token) = paying_customer("Controls Co").await;
+    let view = portal(user, organization, token);
+    view.wait_for("[data-part=plan][data-state=active]").await;
+    open_pro_yearly(&view).await;
+    view.wait_for("[data-part=preview][data-state=ready]").await;
+    const SEATS: &str = "[data-part=addon][data-addon=extra_seats]";
+    const SSO: &str = "[data-part=addon][data-addon=sso_connection]";
+    assert_eq!(
+        view.find(SEATS).get_attribute("data-state").as_deref(),
+        Some("off")
+    );
+    assert!(view
+        .find(&format!("{SEATS} [data-part=decrement]"))
+        .has_attribute("disabled"));
+    assert_eq!(
+        view.text(&format!("{SEATS} [data-part=addon-price]")),
+        "$80.00 each per year"
+    );
+
+    // Typed: the quantity is taken, and the preview prices it.
+    enter(&view, &format!("{SEATS} [data-part=quantity-input]"), "5");
+    view.wait_until("five seats are priced", || {
+        view.count("[data-part=preview][data-state=ready]") == 1
+            && view.text("[data-part=preview]").contains("5 × Extra seats")
+    })
+    .await;
+    assert_eq!(
+        view.find(SEATS).get_attribute("data-state").as_deref(),
+        Some("on")
+    );
+    let quantity = format!("{SEATS} [data-part=quantity-input]");
+    click(&view, &format!("{SEATS} [data-part=decrement]"));
+    view.wait_until("one seat less", || input_value(&view, &quantity) == "4")
+        .await;
+
+    // More than the add-on allows is its maximum; nothing more can be added.
+    enter(&view, &quantity, "999");
+    view.wait_until("the most there may be", || {
+        input_value(&view, &quantity) == "200"
+            && view
+                .find(&format!("{SEATS} [data-part=increment]"))
+                .has_attribute("disabled")
+    })
+    .await;
+
+    // A checkbox add-on.
+    click(&view, &format!("{SSO} [data-part=addon-toggle]"));
+    view.wait_until("single sign-on is priced", || {
+        view.count("[data-part=preview][data-state=ready]") == 1
+            && view.text("[data-part=preview]").contains("Single sign-on")
+    })
+    .await;
+    assert_eq!(
+        view.find(SSO).get_attribute("data-state").as_deref(),
+        Some("on")
+    );
+
+    // Back to the subscription as it is: Pro, monthly, no add-ons.
+    click(&view, &format!("{SSO} [data-part=addon-toggle]"));
+    enter(&view, &quantity, "0");
+    click(
+        &view,
+        "dialog [data-part=interval-option] input[value=month]",
+    );
+    view.wait_for("[data-part=preview][data-state=unchanged]")
+        .await;
+    assert_eq!(
+        view.find("dialog [data-part=interval-option]:has(input[value=month])")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("checked")
+    );
+    assert_eq!(
+        view.find(SSO).get_attribute("data-state").as_deref(),
+        Some("off")
+    );
+    assert_eq!(
+        view.text(&format!("{SEATS} [data-part=addon-price]")),
+        "$8.00 each per month"
+    );
+    assert!(
+        view.find("[data-part=confirm]").has_attribute("disabled"),
+        "nothing to confirm"
+    );
+}

@@ -8,20 +8,30 @@
 //! idempotency key; a decline is shown as the provider worded it. The native
 //! `<dialog>` with `showModal()` gives focus trapping, Escape to close, and
 //! an inert page behind it.
+//!
+//! The dialog is built by hand (see [`crate::widgets::dom`]): of all the
+//! widgets it has the most parts and states, and so the most view code.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::{
-    AddonSelection, BillingInterval, BillingLine, CheckoutPreview, CheckoutRequest,
-    ConfirmCheckout, ErrorCode, LineKind, PortalSnapshot,
+    AddonSelection, AddonSummary, BillingInterval, BillingLine, CheckoutPreview, CheckoutRequest,
+    ConfirmCheckout, ErrorCode, LineKind, Money, PortalSnapshot,
 };
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlDialogElement, HtmlInputElement};
 
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
+use crate::widgets::dom::{
+    append, append_text, button, element, flag, plain, replace, set, text_element, Built, Live,
+};
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
 
@@ -47,6 +57,63 @@ enum ConfirmState {
     Done(String),
     Declined(String),
     Failed(ClientError),
+}
+
+impl ConfirmState {
+    /// The dialog's `data-state`.
+    fn as_str(&self) -> &'static str {
+        match self {
+            ConfirmState::Editing => "editing",
+            ConfirmState::Confirming => "confirming",
+            ConfirmState::Done(_) => "done",
+            ConfirmState::Declined(_) => "declined",
+            ConfirmState::Failed(_) => "error",
+        }
+    }
+
+    /// While a change is being bought, or once it is, the selection is
+    /// fixed.
+    fn locks_selection(&self) -> bool {
+        matches!(self, ConfirmState::Confirming | ConfirmState::Done(_))
+    }
+}
+
+/// What the customer has chosen, and where the dialog stands.
+#[derive(Clone, Copy)]
+struct Selection {
+    plan_id: RwSignal<String>,
+    interval: RwSignal<BillingInterval>,
+    addons: RwSignal<Vec<AddonSelection>>,
+    preview: RwSignal<PreviewState>,
+    confirm: RwSignal<ConfirmState>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl Selection {
+    fn locked(self) -> bool {
+        self.confirm.with(ConfirmState::locks_selection)
+    }
+
+    fn quantity_of(self, addon_id: &str) -> u32 {
+        self.addons.with(|list| {
+            list.iter()
+                .find(|a| a.addon_id == addon_id)
+                .map_or(0, |a| a.quantity)
+        })
+    }
+
+    fn set_quantity(self, addon_id: &str, quantity: u32) {
+        self.addons.update(|list| {
+            list.retain(|a| a.addon_id != addon_id);
+            if quantity > 0 {
+                list.push(AddonSelection {
+                    addon_id: addon_id.to_owned(),
+                    quantity,
+                });
+                list.sort();
+            }
+        });
+    }
 }
 
 /// The name of a plan or add-on, from the catalog in the snapshot.
@@ -103,40 +170,66 @@ pub(crate) fn interval_words(context: PortalContext, interval: BillingInterval) 
 #[component]
 pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
     let context = use_portal()?;
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let plan_id = RwSignal::new(String::new());
-    let interval = RwSignal::new(BillingInterval::Month);
-    let addons = RwSignal::new(Vec::<AddonSelection>::new());
-    let preview = RwSignal::new(PreviewState::Loading);
-    let confirm = RwSignal::new(ConfirmState::Editing);
-    let notice = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u64);
-    let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
-    let title_id = format!("portico-checkout-{}", random_token());
+    let selection = Selection {
+        plan_id: RwSignal::new(String::new()),
+        interval: RwSignal::new(BillingInterval::Month),
+        addons: RwSignal::new(Vec::new()),
+        preview: RwSignal::new(PreviewState::Loading),
+        confirm: RwSignal::new(ConfirmState::Editing),
+        notice: RwSignal::new(None),
+    };
+    let Selection {
+        plan_id,
+        interval,
+        addons,
+        preview,
+        confirm,
+        notice,
+    } = selection;
+    let id_base: Rc<str> = format!("portico-checkout-{}", random_token()).into();
+    let title_id = format!("{id_base}-title");
+
+    let dialog = element("dialog", "checkout");
+    set(&dialog, "aria-labelledby", &title_id);
+    let header = element("header", "checkout-header");
+    let title = element("h2", "checkout-title");
+    set(&title, "id", &title_id);
+    let close_button = button("close", "×");
+    set(&close_button, "aria-label", &context.text(Msg::Close));
+    append(&header, &[&title, &close_button]);
+    let footer = element("footer", "checkout-footer");
+    let actions = element("div", "checkout-actions");
+    let dismiss = button("dismiss", &context.text(Msg::Close));
+    let confirm_button = button("confirm", "");
+    append(&actions, &[&dismiss, &confirm_button]);
+    append(&footer, &[&actions]);
+    append(&dialog, &[&header, &footer]);
+    let modal: HtmlDialogElement = dialog.clone().unchecked_into();
 
     // Opening: take the starting selection and show the modal.
-    Effect::new(move |_| {
-        let Some(start) = open.get() else {
-            if let Some(dialog) = dialog.get_untracked() {
-                if dialog.open() {
-                    dialog.close();
+    Effect::new({
+        let modal = modal.clone();
+        move |_| {
+            let Some(start) = open.get() else {
+                if modal.open() {
+                    modal.close();
                 }
-            }
-            return;
-        };
-        plan_id.set(start.plan_id.clone());
-        interval.set(start.interval);
-        addons.set(start.addons.clone());
-        confirm.set(ConfirmState::Editing);
-        notice.set(None);
-        if let Some(dialog) = dialog.get_untracked() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
+                return;
+            };
+            plan_id.set(start.plan_id.clone());
+            interval.set(start.interval);
+            addons.set(start.addons.clone());
+            confirm.set(ConfirmState::Editing);
+            notice.set(None);
+            if !modal.open() {
+                let _ = modal.show_modal();
             }
         }
     });
 
     // The live preview.
+    let generation = StoredValue::new(0u64);
+    let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
     Effect::new(move |_| {
         if open.with(Option::is_none) {
             return;
@@ -192,193 +285,195 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
         });
     });
 
-    let close = move || open.set(None);
-    let do_confirm = move || {
-        let PreviewState::Ready(priced) = preview.get_untracked() else {
-            return;
-        };
-        if confirm.get_untracked() == ConfirmState::Confirming {
-            return;
-        }
-        confirm.set(ConfirmState::Confirming);
-        notice.set(None);
-        let client = context.client();
-        let plan_name = context
+    let mut live = Live::default();
+    live.bind({
+        let dialog = dialog.clone();
+        move || set(&dialog, "data-state", confirm.with(ConfirmState::as_str))
+    });
+    live.bind(move || {
+        let name = context
             .snapshot()
-            .and_then(|s| item_name(&s, &priced.request.plan_id))
+            .and_then(|s| item_name(&s, &plan_id.get()))
             .unwrap_or_default();
-        spawn_local(async move {
-            // One key per attempt: a retry after a decline is a new attempt.
-            let key = random_token();
-            let request = ConfirmCheckout {
-                preview_id: priced.preview_id.clone(),
-                request: priced.request.clone(),
-            };
-            match client.checkout(&request, &key).await {
-                Ok(result) => {
-                    let format = context.formatter();
-                    let message = if priced.scheduled {
-                        context.fill(
-                            Msg::CheckoutScheduled,
-                            &[("date", &format.date(priced.effective_at))],
-                        )
-                    } else {
-                        context.fill(Msg::CheckoutDone, &[("plan", &plan_name)])
-                    };
-                    confirm.try_set(ConfirmState::Done(message));
-                    context.refresh();
-                    // camelCase, as JavaScript hosts expect (see js/portico.d.ts).
-                    let addons: js_sys::Array = priced
-                        .request
-                        .addons
-                        .iter()
-                        .map(|a| {
-                            object(&[
-                                ("addonId", a.addon_id.to_js()),
-                                ("quantity", a.quantity.to_js()),
-                            ])
-                        })
-                        .collect();
-                    let detail = object(&[
-                        ("planId", priced.request.plan_id.to_js()),
-                        ("interval", priced.request.interval.to_js()),
-                        ("addons", addons.into()),
-                        ("effectiveAt", priced.effective_at.to_js()),
-                        (
-                            "invoiceId",
-                            result.invoice.as_ref().map(|i| i.id.clone()).to_js(),
-                        ),
-                    ]);
-                    if let Some(dialog) = dialog.get_untracked() {
-                        emit(&dialog, "portico:plan-changed", &detail);
-                    }
-                }
-                Err(error) if error.code() == Some(ErrorCode::PaymentDeclined) => {
-                    confirm.try_set(ConfirmState::Declined(
-                        error.api_message().unwrap_or_default().to_owned(),
-                    ));
-                }
-                Err(error) if error.code() == Some(ErrorCode::StalePreview) => {
-                    confirm.try_set(ConfirmState::Editing);
-                    notice.try_set(Some(context.text(Msg::PricesChanged)));
-                    // Price it again.
-                    addons.try_update(|_| {});
-                }
-                Err(error) => {
-                    confirm.try_set(ConfirmState::Failed(error));
-                }
-            }
-        });
-    };
-
+        title.set_text_content(Some(&context.fill(Msg::CheckoutTitle, &[("plan", &name)])));
+    });
     // Rebuilt when the snapshot or the chosen plan changes (its add-ons
     // differ); everything inside follows the selection signals.
-    let body = move || {
-        let snapshot = context.snapshot()?;
-        plan_id.track();
-        Some(checkout_body(
-            context, snapshot, plan_id, interval, addons, preview, confirm, notice, &title_id,
-        ))
-    };
-    let confirm_label = move || match (confirm.get(), preview.get()) {
-        (ConfirmState::Confirming, _) => context.text(Msg::Processing),
-        (_, PreviewState::Ready(p)) if p.lines.iter().any(|l| l.kind == LineKind::Trial) => {
-            context.text(Msg::ConfirmTrial)
-        }
-        (_, PreviewState::Ready(p)) if p.due_now.amount_minor > 0 => context.fill(
-            Msg::ConfirmPay,
-            &[("amount", &context.formatter().money(&p.due_now))],
-        ),
-        (_, PreviewState::Ready(p)) if p.scheduled => context.text(Msg::ConfirmSchedule),
-        _ => context.text(Msg::ConfirmChange),
-    };
-    let can_confirm = move || {
-        matches!(preview.get(), PreviewState::Ready(_))
-            && matches!(
-                confirm.get(),
-                ConfirmState::Editing | ConfirmState::Declined(_) | ConfirmState::Failed(_)
-            )
-            && context
+    live.bind({
+        let (dialog, footer) = (dialog.clone(), footer.clone());
+        let shown = RefCell::new(None::<(Element, Live)>);
+        move || {
+            plan_id.track();
+            let body = context
                 .snapshot()
-                .is_some_and(|s| s.viewer.can_manage_billing)
-    };
-    let done = move || matches!(confirm.get(), ConfirmState::Done(_));
-    let title_ref = format!("portico-checkout-{}", random_token());
-    let labelled_by = title_ref.clone();
-
-    Some(view! {
-        <dialog
-            node_ref=dialog
-            data-part="checkout"
-            data-state=move || match confirm.get() {
-                ConfirmState::Editing => "editing",
-                ConfirmState::Confirming => "confirming",
-                ConfirmState::Done(_) => "done",
-                ConfirmState::Declined(_) => "declined",
-                ConfirmState::Failed(_) => "error",
+                .map(|snapshot| checkout_body(context, &snapshot, selection, &id_base));
+            if let Some((old, _live)) = shown.borrow_mut().take() {
+                old.remove();
             }
-            aria-labelledby=labelled_by
-            // Escape closes the dialog itself; tell `open`. A `close` event
-            // is queued, so one from an earlier close can arrive after the
-            // dialog was opened again: only a closed dialog counts.
-            on:close=move |_| {
-                if dialog.get_untracked().is_none_or(|d| !d.open()) {
-                    close()
+            if let Some((body, live)) = body {
+                let _ = dialog.insert_before(&body, Some(&footer));
+                *shown.borrow_mut() = Some((body, live));
+            }
+        }
+    });
+    live.bind({
+        let (footer, actions) = (footer.clone(), actions.clone());
+        let shown = RefCell::new(None::<Element>);
+        move || {
+            let message = footer_message(context, confirm.get(), notice);
+            replace(&footer, Some(&actions), &mut shown.borrow_mut(), message);
+        }
+    });
+    live.bind({
+        let (actions, confirm_button) = (actions.clone(), confirm_button.clone());
+        move || {
+            let state = confirm.get();
+            if matches!(state, ConfirmState::Done(_)) {
+                confirm_button.remove();
+                return;
+            }
+            if confirm_button.parent_node().is_none() {
+                append(&actions, &[&confirm_button]);
+            }
+            let previewed = preview.with(|p| match p {
+                PreviewState::Ready(priced) => Some(priced.clone()),
+                _ => None,
+            });
+            let label = match (&state, &previewed) {
+                (ConfirmState::Confirming, _) => context.text(Msg::Processing),
+                (_, Some(p)) if p.lines.iter().any(|l| l.kind == LineKind::Trial) => {
+                    context.text(Msg::ConfirmTrial)
                 }
+                (_, Some(p)) if p.due_now.amount_minor > 0 => context.fill(
+                    Msg::ConfirmPay,
+                    &[("amount", &context.formatter().money(&p.due_now))],
+                ),
+                (_, Some(p)) if p.scheduled => context.text(Msg::ConfirmSchedule),
+                _ => context.text(Msg::ConfirmChange),
+            };
+            confirm_button.set_text_content(Some(&label));
+            let can_confirm = previewed.is_some()
+                && !matches!(state, ConfirmState::Confirming)
+                && context
+                    .snapshot()
+                    .is_some_and(|s| s.viewer.can_manage_billing);
+            flag(&confirm_button, "disabled", !can_confirm);
+            set(
+                &confirm_button,
+                "aria-busy",
+                if state == ConfirmState::Confirming {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
+        }
+    });
+
+    // Escape closes the dialog itself; tell `open`. A `close` event is
+    // queued, so one from an earlier close can arrive after the dialog was
+    // opened again: only a closed dialog counts.
+    live.on(&dialog, "close", {
+        let modal = modal.clone();
+        move |_| {
+            if !modal.open() {
+                open.set(None);
             }
-        >
-            <header data-part="checkout-header">
-                <h2 data-part="checkout-title" id=title_ref>
-                    {move || {
-                        let snapshot = context.snapshot();
-                        let name = snapshot.and_then(|s| item_name(&s, &plan_id.get())).unwrap_or_default();
-                        context.fill(Msg::CheckoutTitle, &[("plan", &name)])
-                    }}
-                </h2>
-                <button type="button" data-part="close" aria-label=context.text(Msg::Close) on:click=move |_| close()>
-                    "×"
-                </button>
-            </header>
-            {body}
-            <footer data-part="checkout-footer">
-                {move || match confirm.get() {
-                    ConfirmState::Done(message) => Some(view! {
-                        <p data-part="checkout-message" data-state="done" role="status">{message}</p>
-                    }.into_any()),
-                    ConfirmState::Declined(reason) => Some(view! {
-                        <div data-part="checkout-message" data-state="declined" role="alert">
-                            <p data-part="checkout-message-title">{context.text(Msg::PaymentDeclined)}</p>
-                            <p data-part="decline-reason">{reason}</p>
-                        </div>
-                    }.into_any()),
-                    ConfirmState::Failed(error) => Some(view! {
-                        <p data-part="checkout-message" data-state="error" data-error=error.kind() role="alert">
-                            {error.api_message().map(str::to_owned).unwrap_or_else(|| context.text(error_message(&error)))}
-                        </p>
-                    }.into_any()),
-                    _ => notice.get().map(|text| view! {
-                        <p data-part="checkout-message" data-state="notice" role="status">{text}</p>
-                    }.into_any()),
-                }}
-                <div data-part="checkout-actions">
-                    <button type="button" data-part="dismiss" on:click=move |_| close()>
-                        {context.text(Msg::Close)}
-                    </button>
-                    <Show when=move || !done()>
-                        <button
-                            type="button"
-                            data-part="confirm"
-                            disabled=move || !can_confirm()
-                            aria-busy=move || (confirm.get() == ConfirmState::Confirming).to_string()
-                            on:click=move |_| do_confirm()
-                        >
-                            {confirm_label}
-                        </button>
-                    </Show>
-                </div>
-            </footer>
-        </dialog>
-    })
+        }
+    });
+    live.on(&close_button, "click", move |_| open.set(None));
+    live.on(&dismiss, "click", move |_| open.set(None));
+    live.on(&confirm_button, "click", {
+        let dialog = dialog.clone();
+        move |_| confirm_change(context, selection, &dialog)
+    });
+
+    Some(Built::new(dialog, live))
+}
+
+/// Buys the previewed change, once, and says how it went.
+fn confirm_change(context: PortalContext, selection: Selection, dialog: &Element) {
+    let Selection {
+        preview,
+        confirm,
+        notice,
+        addons,
+        ..
+    } = selection;
+    let PreviewState::Ready(priced) = preview.get_untracked() else {
+        return;
+    };
+    if confirm.get_untracked() == ConfirmState::Confirming {
+        return;
+    }
+    confirm.set(ConfirmState::Confirming);
+    notice.set(None);
+    let client = context.client();
+    let plan_name = context
+        .snapshot_untracked()
+        .and_then(|s| item_name(&s, &priced.request.plan_id))
+        .unwrap_or_default();
+    let dialog = dialog.clone();
+    spawn_local(async move {
+        // One key per attempt: a retry after a decline is a new attempt.
+        let key = random_token();
+        let request = ConfirmCheckout {
+            preview_id: priced.preview_id.clone(),
+            request: priced.request.clone(),
+        };
+        match client.checkout(&request, &key).await {
+            Ok(result) => {
+                let format = context.formatter();
+                let message = if priced.scheduled {
+                    context.fill(
+                        Msg::CheckoutScheduled,
+                        &[("date", &format.date(priced.effective_at))],
+                    )
+                } else {
+                    context.fill(Msg::CheckoutDone, &[("plan", &plan_name)])
+                };
+                confirm.try_set(ConfirmState::Done(message));
+                context.refresh();
+                // camelCase, as JavaScript hosts expect (see js/portico.d.ts).
+                let addons: js_sys::Array = priced
+                    .request
+                    .addons
+                    .iter()
+                    .map(|a| {
+                        object(&[
+                            ("addonId", a.addon_id.to_js()),
+                            ("quantity", a.quantity.to_js()),
+                        ])
+                    })
+                    .collect();
+                let detail = object(&[
+                    ("planId", priced.request.plan_id.to_js()),
+                    ("interval", priced.request.interval.to_js()),
+                    ("addons", addons.into()),
+                    ("effectiveAt", priced.effective_at.to_js()),
+                    (
+                        "invoiceId",
+                        result.invoice.as_ref().map(|i| i.id.clone()).to_js(),
+                    ),
+                ]);
+                emit(&dialog, "portico:plan-changed", &detail);
+            }
+            Err(error) if error.code() == Some(ErrorCode::PaymentDeclined) => {
+                confirm.try_set(ConfirmState::Declined(
+                    error.api_message().unwrap_or_default().to_owned(),
+                ));
+            }
+            Err(error) if error.code() == Some(ErrorCode::StalePreview) => {
+                confirm.try_set(ConfirmState::Editing);
+                notice.try_set(Some(context.text(Msg::PricesChanged)));
+                // Price it again.
+                addons.try_update(|_| {});
+            }
+            Err(error) => {
+                confirm.try_set(ConfirmState::Failed(error));
+            }
+        }
+    });
 }
 
 fn is_refusal(error: &ClientError) -> bool {
@@ -394,241 +489,397 @@ fn is_refusal(error: &ClientError) -> bool {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A `<tag data-part="checkout-message">` in `state`, announced as `role`.
+fn message(tag: &str, state: &str, role: &str) -> Element {
+    let shown = element(tag, "checkout-message");
+    set(&shown, "data-state", state);
+    set(&shown, "role", role);
+    shown
+}
+
+/// The footer's message: how the confirm went, or a notice.
+fn footer_message(
+    context: PortalContext,
+    state: ConfirmState,
+    notice: RwSignal<Option<String>>,
+) -> Option<Element> {
+    Some(match state {
+        ConfirmState::Done(text) => {
+            let done = message("p", "done", "status");
+            done.set_text_content(Some(&text));
+            done
+        }
+        ConfirmState::Declined(reason) => {
+            let declined = message("div", "declined", "alert");
+            append(
+                &declined,
+                &[
+                    &text_element(
+                        "p",
+                        "checkout-message-title",
+                        &context.text(Msg::PaymentDeclined),
+                    ),
+                    &text_element("p", "decline-reason", &reason),
+                ],
+            );
+            declined
+        }
+        ConfirmState::Failed(error) => {
+            let failed = message("p", "error", "alert");
+            set(&failed, "data-error", error.kind());
+            let text = error
+                .api_message()
+                .map(str::to_owned)
+                .unwrap_or_else(|| context.text(error_message(&error)));
+            failed.set_text_content(Some(&text));
+            failed
+        }
+        ConfirmState::Editing | ConfirmState::Confirming => {
+            let text = notice.get()?;
+            let shown = message("p", "notice", "status");
+            shown.set_text_content(Some(&text));
+            shown
+        }
+    })
+}
+
+/// The period toggle, the add-ons the chosen plan offers, and the preview.
 fn checkout_body(
     context: PortalContext,
-    snapshot: Arc<PortalSnapshot>,
-    plan_id: RwSignal<String>,
-    interval: RwSignal<BillingInterval>,
-    addons: RwSignal<Vec<AddonSelection>>,
-    preview: RwSignal<PreviewState>,
-    confirm: RwSignal<ConfirmState>,
-    _notice: RwSignal<Option<String>>,
+    snapshot: &PortalSnapshot,
+    selection: Selection,
     id_base: &str,
-) -> impl IntoView {
-    let format = context.formatter();
-    let plan = snapshot
-        .plans
-        .iter()
-        .find(|p| p.id == plan_id.get_untracked())
-        .cloned();
-    let offered: Vec<_> = snapshot
+) -> (Element, Live) {
+    let mut live = Live::default();
+    let plan_id = selection.plan_id.get_untracked();
+    let plan = snapshot.plans.iter().find(|p| p.id == plan_id);
+
+    let toggle = element("fieldset", "interval-toggle");
+    append(
+        &toggle,
+        &[&text_element(
+            "legend",
+            "visually-hidden",
+            &context.text(Msg::IntervalLegend),
+        )],
+    );
+    let group = format!("{id_base}-interval");
+    for (value, label) in [
+        (BillingInterval::Month, Msg::Monthly),
+        (BillingInterval::Year, Msg::Yearly),
+    ] {
+        let available = plan.is_some_and(|p| p.prices.is_empty() || p.price(value).is_some());
+        let option = element("label", "interval-option");
+        let input = plain("input");
+        set(&input, "type", "radio");
+        set(&input, "name", &group);
+        set(&input, "value", value.as_str());
+        append(&option, &[&input]);
+        append_text(&option, &context.text(label));
+        append(&toggle, &[&option]);
+        let radio: HtmlInputElement = input.clone().unchecked_into();
+        live.bind(move || {
+            let checked = selection.interval.get() == value;
+            set(
+                &option,
+                "data-state",
+                if checked { "checked" } else { "unchecked" },
+            );
+            radio.set_checked(checked);
+            flag(&radio, "disabled", !available || selection.locked());
+        });
+        live.on(&input, "change", move |_| selection.interval.set(value));
+    }
+
+    let body = element("div", "checkout-body");
+    append(&body, &[&toggle]);
+    let offered: Vec<&AddonSummary> = snapshot
         .addons
         .iter()
-        .filter(|a| {
-            plan.as_ref()
-                .is_some_and(|p| a.available_on(&p.id) && !p.prices.is_empty())
-        })
-        .cloned()
+        .filter(|a| plan.is_some_and(|p| a.available_on(&p.id) && !p.prices.is_empty()))
         .collect();
-    let locked = move || {
-        matches!(
-            confirm.get(),
-            ConfirmState::Confirming | ConfirmState::Done(_)
-        )
-    };
-    let group = format!("{id_base}-interval");
-    let interval_choice = |value: BillingInterval, label: Msg| {
-        let available = plan
-            .as_ref()
-            .is_some_and(|p| p.prices.is_empty() || p.price(value).is_some());
-        view! {
-            <label data-part="interval-option" data-state=move || if interval.get() == value { "checked" } else { "unchecked" }>
-                <input
-                    type="radio"
-                    name=group.clone()
-                    value=value.as_str()
-                    prop:checked=move || interval.get() == value
-                    disabled=move || !available || locked()
-                    on:change=move |_| interval.set(value)
-                />
-                {context.text(label)}
-            </label>
+    if !offered.is_empty() {
+        let fieldset = element("fieldset", "addons");
+        append(
+            &fieldset,
+            &[&text_element(
+                "legend",
+                "addons-legend",
+                &context.text(Msg::AddonsLegend),
+            )],
+        );
+        for addon in offered {
+            append(
+                &fieldset,
+                &[&addon_row(context, addon, selection, id_base, &mut live)],
+            );
         }
-    };
-    let interval_toggle = view! {
-        <fieldset data-part="interval-toggle">
-            <legend data-part="visually-hidden">{context.text(Msg::IntervalLegend)}</legend>
-            {interval_choice(BillingInterval::Month, Msg::Monthly)}
-            {interval_choice(BillingInterval::Year, Msg::Yearly)}
-        </fieldset>
-    };
+        append(&body, &[&fieldset]);
+    }
 
-    let quantity_of = move |id: &str| {
-        addons.with(|list| {
-            list.iter()
-                .find(|a| a.addon_id == id)
-                .map(|a| a.quantity)
-                .unwrap_or(0)
-        })
-    };
-    let set_quantity = move |id: String, quantity: u32| {
-        addons.update(|list| {
-            list.retain(|a| a.addon_id != id);
-            if quantity > 0 {
-                list.push(AddonSelection {
-                    addon_id: id,
-                    quantity,
-                });
-                list.sort();
+    let region = plain("div");
+    set(&region, "aria-live", "polite");
+    append(&body, &[&region]);
+    let shown = RefCell::new(None::<Element>);
+    live.bind(move || {
+        let section = preview_section(context, selection.preview.get());
+        replace(&region, None, &mut shown.borrow_mut(), section);
+    });
+    (body, live)
+}
+
+/// One add-on: its name, its price for the chosen period, and a quantity
+/// stepper (per-unit add-ons) or a checkbox.
+fn addon_row(
+    context: PortalContext,
+    addon: &AddonSummary,
+    selection: Selection,
+    id_base: &str,
+    live: &mut Live,
+) -> Element {
+    let input_id = format!("{id_base}-{}", addon.id);
+    let id: Rc<str> = addon.id.as_str().into();
+    let row = element("div", "addon");
+    set(&row, "data-addon", &addon.id);
+    let name = text_element("label", "addon-name", &addon.name);
+    set(&name, "for", &input_id);
+    let price = element("span", "addon-price");
+    append(&row, &[&name, &price]);
+    live.bind({
+        let (id, row) = (id.clone(), row.clone());
+        move || {
+            let on = selection.quantity_of(&id) > 0;
+            set(&row, "data-state", if on { "on" } else { "off" });
+        }
+    });
+    live.bind({
+        let prices = addon.clone();
+        move || {
+            let interval = selection.interval.get();
+            let text = prices.price(interval).map(|p| {
+                context.fill(
+                    Msg::AddonPrice,
+                    &[
+                        ("amount", &context.formatter().money(p)),
+                        ("interval", &interval_words(context, interval)),
+                    ],
+                )
+            });
+            price.set_text_content(text.as_deref());
+        }
+    });
+
+    if !addon.per_unit {
+        let input = element("input", "addon-toggle");
+        set(&input, "id", &input_id);
+        set(&input, "type", "checkbox");
+        append(&row, &[&input]);
+        let checkbox: HtmlInputElement = input.clone().unchecked_into();
+        live.bind({
+            let (id, checkbox) = (id.clone(), checkbox.clone());
+            move || {
+                flag(&checkbox, "disabled", selection.locked());
+                checkbox.set_checked(selection.quantity_of(&id) > 0);
             }
         });
-    };
-    let addon_rows = offered
-        .into_iter()
-        .map(|addon| {
-            let input_id = format!("{id_base}-{}", addon.id);
-            let id = StoredValue::new(addon.id.clone());
-            let quantity = move || id.with_value(|id| quantity_of(id));
-            let set = move |wanted: u32| set_quantity(id.get_value(), wanted);
-            let name = addon.name.clone();
-            let prices = addon.clone();
-            let format = format.clone();
-            let price = move || {
-                prices.price(interval.get()).map(|p| {
-                    context.fill(
-                        Msg::AddonPrice,
-                        &[("amount", &format.money(p)), ("interval", &interval_words(context, interval.get()))],
-                    )
-                })
-            };
-            let control = if addon.per_unit {
-                let max = addon.max_quantity;
-                view! {
-                    <div data-part="quantity">
-                        <button
-                            type="button"
-                            data-part="decrement"
-                            aria-label=context.fill(Msg::RemoveOne, &[("item", &name)])
-                            disabled=move || { locked() || quantity() == 0 }
-                            on:click=move |_| set(quantity().saturating_sub(1))
-                        >
-                            "−"
-                        </button>
-                        <input
-                            id=input_id.clone()
-                            type="number"
-                            inputmode="numeric"
-                            min="0"
-                            max=max.to_string()
-                            step="1"
-                            data-part="quantity-input"
-                            disabled=locked
-                            prop:value=move || quantity().to_string()
-                            on:change=move |ev| {
-                                set(event_target_value(&ev).trim().parse::<u32>().unwrap_or(0).min(max))
-                            }
-                        />
-                        <button
-                            type="button"
-                            data-part="increment"
-                            aria-label=context.fill(Msg::AddOne, &[("item", &name)])
-                            disabled=move || { locked() || quantity() >= max }
-                            on:click=move |_| set((quantity() + 1).min(max))
-                        >
-                            "+"
-                        </button>
-                    </div>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <input
-                        id=input_id.clone()
-                        type="checkbox"
-                        data-part="addon-toggle"
-                        disabled=locked
-                        prop:checked=move || { quantity() > 0 }
-                        on:change=move |ev| set(u32::from(event_target_checked(&ev)))
-                    />
-                }
-                .into_any()
-            };
-            view! {
-                <div data-part="addon" data-addon=addon.id.clone() data-state=move || { if quantity() > 0 { "on" } else { "off" } }>
-                    <label data-part="addon-name" for=input_id>{addon.name.clone()}</label>
-                    <span data-part="addon-price">{price}</span>
-                    {control}
-                </div>
-            }
-        })
-        .collect::<Vec<_>>();
-    let has_addons = !addon_rows.is_empty();
+        live.on(&input, "change", move |_| {
+            selection.set_quantity(&id, u32::from(checkbox.checked()));
+        });
+        return row;
+    }
 
-    let preview_view = move || match preview.get() {
-        PreviewState::Loading => view! {
-            <section data-part="preview" data-state="loading" aria-busy="true">
-                <p data-part="preview-loading">{context.text(Msg::Calculating)}</p>
-            </section>
+    let max = addon.max_quantity;
+    let stepper = element("div", "quantity");
+    let decrement = button("decrement", "−");
+    set(
+        &decrement,
+        "aria-label",
+        &context.fill(Msg::RemoveOne, &[("item", &addon.name)]),
+    );
+    let input = element("input", "quantity-input");
+    for (name, value) in [
+        ("id", input_id.as_str()),
+        ("type", "number"),
+        ("inputmode", "numeric"),
+        ("min", "0"),
+        ("max", &max.to_string()),
+        ("step", "1"),
+    ] {
+        set(&input, name, value);
+    }
+    let increment = button("increment", "+");
+    set(
+        &increment,
+        "aria-label",
+        &context.fill(Msg::AddOne, &[("item", &addon.name)]),
+    );
+    append(&stepper, &[&decrement, &input, &increment]);
+    append(&row, &[&stepper]);
+    let field: HtmlInputElement = input.clone().unchecked_into();
+    live.bind({
+        let (id, field) = (id.clone(), field.clone());
+        let (decrement, increment) = (decrement.clone(), increment.clone());
+        move || {
+            let locked = selection.locked();
+            let quantity = selection.quantity_of(&id);
+            flag(&decrement, "disabled", locked || quantity == 0);
+            flag(&field, "disabled", locked);
+            field.set_value(&quantity.to_string());
+            flag(&increment, "disabled", locked || quantity >= max);
         }
-        .into_any(),
-        PreviewState::Unchanged => view! {
-            <section data-part="preview" data-state="unchanged">
-                <p data-part="preview-note">{context.text(Msg::NothingToChange)}</p>
-            </section>
+    });
+    live.on(&decrement, "click", {
+        let id = id.clone();
+        move |_| {
+            let quantity = untrack(|| selection.quantity_of(&id));
+            selection.set_quantity(&id, quantity.saturating_sub(1));
         }
-        .into_any(),
-        PreviewState::Refused(reason) => view! {
-            <section data-part="preview" data-state="refused">
-                <p data-part="refusal" role="alert">{reason}</p>
-            </section>
+    });
+    live.on(&increment, "click", {
+        let id = id.clone();
+        move |_| {
+            let quantity = untrack(|| selection.quantity_of(&id));
+            selection.set_quantity(&id, (quantity + 1).min(max));
         }
-        .into_any(),
-        PreviewState::Failed(error) => view! {
-            <section data-part="preview" data-state="error" data-error=error.kind()>
-                <p data-part="error-message" role="alert">{context.text(error_message(&error))}</p>
-            </section>
+    });
+    live.on(&input, "change", move |_| {
+        let wanted = field.value().trim().parse::<u32>().unwrap_or(0).min(max);
+        selection.set_quantity(&id, wanted);
+    });
+    row
+}
+
+/// A `<section data-part="preview">` in `state`.
+fn preview_part(state: &str) -> Element {
+    let section = element("section", "preview");
+    set(&section, "data-state", state);
+    section
+}
+
+/// The preview as it stands: pricing, priced, or why not.
+fn preview_section(context: PortalContext, state: PreviewState) -> Option<Element> {
+    let (section, note) = match state {
+        PreviewState::Loading => {
+            let section = preview_part("loading");
+            set(&section, "aria-busy", "true");
+            let note = text_element("p", "preview-loading", &context.text(Msg::Calculating));
+            (section, note)
         }
-        .into_any(),
-        // The snapshot is looked up here, not kept by this closure: the
+        PreviewState::Unchanged => (
+            preview_part("unchanged"),
+            text_element("p", "preview-note", &context.text(Msg::NothingToChange)),
+        ),
+        PreviewState::Refused(reason) => {
+            let note = text_element("p", "refusal", &reason);
+            set(&note, "role", "alert");
+            (preview_part("refused"), note)
+        }
+        PreviewState::Failed(error) => {
+            let section = preview_part("error");
+            set(&section, "data-error", error.kind());
+            let note = text_element("p", "error-message", &context.text(error_message(&error)));
+            set(&note, "role", "alert");
+            (section, note)
+        }
+        // The snapshot is looked up here, not kept by the preview: the
         // provider updates the shown data in place only when nothing else
         // holds it (see `PortalContext::refresh_features`).
-        PreviewState::Ready(priced) => match context.snapshot() {
-            Some(snapshot) => preview_summary(context, &snapshot, &priced).into_any(),
-            None => ().into_any(),
-        },
+        PreviewState::Ready(priced) => {
+            return context
+                .snapshot()
+                .map(|snapshot| preview_summary(context, &snapshot, &priced));
+        }
     };
+    append(&section, &[&note]);
+    Some(section)
+}
 
-    view! {
-        <div data-part="checkout-body">
-            {interval_toggle}
-            {has_addons.then(|| view! {
-                <fieldset data-part="addons">
-                    <legend data-part="addons-legend">{context.text(Msg::AddonsLegend)}</legend>
-                    {addon_rows}
-                </fieldset>
-            })}
-            <div aria-live="polite">{preview_view}</div>
-        </div>
-    }
+/// A `<p>` of two plain spans (`<span>label</span><span>amount</span>`)
+/// under `part`; `amount` is `tag` (`strong` marks the total).
+fn labelled_amount(
+    part: &str,
+    label: &str,
+    tag: &str,
+    amount_part: Option<&str>,
+    amount: &str,
+) -> Element {
+    let line = element("p", part);
+    let label_span = plain("span");
+    label_span.set_text_content(Some(label));
+    let amount_element = match amount_part {
+        Some(amount_part) => element(tag, amount_part),
+        None => plain(tag),
+    };
+    amount_element.set_text_content(Some(amount));
+    append(&line, &[&label_span, &amount_element]);
+    line
 }
 
 fn preview_summary(
     context: PortalContext,
     snapshot: &PortalSnapshot,
     priced: &CheckoutPreview,
-) -> impl IntoView {
+) -> Element {
     let format = context.formatter();
-    let lines = priced
-        .lines
-        .iter()
-        .map(|line| {
+    let section = preview_part("ready");
+    set(&section, "data-change", priced.change.as_str());
+    if !priced.lines.is_empty() {
+        let lines = element("ul", "preview-lines");
+        for line in &priced.lines {
             let kind = match line.kind {
                 LineKind::Charge => "charge",
                 LineKind::ProrationCharge => "proration-charge",
                 LineKind::ProrationCredit => "proration-credit",
                 LineKind::Trial => "trial",
             };
-            view! {
-                <li data-part="preview-line" data-kind=kind>
-                    <span data-part="line-label">{line_label(context, snapshot, line)}</span>
-                    <span data-part="line-amount">{format.money(&line.amount)}</span>
-                </li>
-            }
-        })
-        .collect::<Vec<_>>();
-    let scheduled = priced.scheduled;
+            let item = element("li", "preview-line");
+            set(&item, "data-kind", kind);
+            append(
+                &item,
+                &[
+                    &text_element("span", "line-label", &line_label(context, snapshot, line)),
+                    &text_element("span", "line-amount", &format.money(&line.amount)),
+                ],
+            );
+            append(&lines, &[&item]);
+        }
+        append(&section, &[&lines]);
+    }
+    if priced.credit_applied.amount_minor > 0 {
+        let credit = format.money(&Money {
+            amount_minor: -priced.credit_applied.amount_minor,
+            currency: priced.credit_applied.currency.clone(),
+        });
+        append(
+            &section,
+            &[&labelled_amount(
+                "credit-applied",
+                &context.text(Msg::CreditApplied),
+                "span",
+                None,
+                &credit,
+            )],
+        );
+    }
     let interval = interval_words(context, priced.interval);
+    let when = if priced.scheduled {
+        text_element(
+            "p",
+            "effective",
+            &context.fill(
+                Msg::TakesEffect,
+                &[("date", &format.date(priced.effective_at))],
+            ),
+        )
+    } else {
+        labelled_amount(
+            "due-now",
+            &context.text(Msg::DueToday),
+            "strong",
+            Some("due-amount"),
+            &format.money(&priced.due_now),
+        )
+    };
     let next = if let Some(ends) = priced.trial_ends_at {
         context.fill(
             Msg::TrialThen,
@@ -648,33 +899,19 @@ fn preview_summary(
             ],
         )
     };
-    view! {
-        <section data-part="preview" data-state="ready" data-change=priced.change.as_str()>
-            {(!lines.is_empty()).then(|| view! { <ul data-part="preview-lines">{lines}</ul> })}
-            {(priced.credit_applied.amount_minor > 0).then(|| view! {
-                <p data-part="credit-applied">
-                    <span>{context.text(Msg::CreditApplied)}</span>
-                    <span>{format.money(&portico_types::Money {
-                        amount_minor: -priced.credit_applied.amount_minor,
-                        currency: priced.credit_applied.currency.clone(),
-                    })}</span>
-                </p>
-            })}
-            {(!scheduled).then(|| view! {
-                <p data-part="due-now">
-                    <span>{context.text(Msg::DueToday)}</span>
-                    <strong data-part="due-amount">{format.money(&priced.due_now)}</strong>
-                </p>
-            })}
-            {scheduled.then(|| view! {
-                <p data-part="effective">{context.fill(Msg::TakesEffect, &[("date", &format.date(priced.effective_at))])}</p>
-            })}
-            <p data-part="recurring">{next}</p>
-            {(priced.credit_balance_after.amount_minor > 0).then(|| view! {
-                <p data-part="credit-left">
-                    {context.fill(Msg::CreditLeft, &[("amount", &format.money(&priced.credit_balance_after))])}
-                </p>
-            })}
-        </section>
+    append(&section, &[&when, &text_element("p", "recurring", &next)]);
+    if priced.credit_balance_after.amount_minor > 0 {
+        append(
+            &section,
+            &[&text_element(
+                "p",
+                "credit-left",
+                &context.fill(
+                    Msg::CreditLeft,
+                    &[("amount", &format.money(&priced.credit_balance_after))],
+                ),
+            )],
+        );
     }
+    section
 }
