@@ -24,7 +24,7 @@ use leptos::tachys::view::{Mountable, Position, PositionState, Render, RenderHtm
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, Node};
+use web_sys::{Element, Event, HtmlElement, Node};
 
 /// A `<tag data-part="part">`.
 pub fn element(tag: &str, part: &str) -> Element {
@@ -59,6 +59,14 @@ pub fn button(part: &str, text: &str) -> Element {
 /// Sets an attribute. Setting one with a valid name does not fail.
 pub fn set(on: &Element, name: &str, value: &str) {
     let _ = on.set_attribute(name, value);
+}
+
+/// A custom property on the element's own style, through the CSSOM: a
+/// strict `style-src` allows it where a `style` attribute is refused.
+pub fn set_style(on: &Element, property: &str, value: &str) {
+    if let Some(styled) = on.dyn_ref::<HtmlElement>() {
+        let _ = styled.style().set_property(property, value);
+    }
 }
 
 /// A boolean attribute (`disabled`, `hidden`): present or absent.

@@ -331,6 +331,7 @@ async fn sorting_and_filtering_change_the_rows() {
     assert_eq!(aria_sort("name").as_deref(), Some("ascending"));
     assert_eq!(aria_sort("status"), None);
     assert_eq!(header("name").tag_name(), "BUTTON", "keyboard-usable");
+    let first_ada = row(&view, "Ada Lovelace");
 
     click(&view, "[data-sort=name]");
     sleep(0).await;
@@ -401,6 +402,12 @@ async fn sorting_and_filtering_change_the_rows() {
     set_control(&view, "[data-part=search-input]", "", "input");
     sleep(0).await;
     assert_eq!(names(&view).len(), 5);
+    // Through every sort and filter, a member's row is the one built when
+    // it was first shown: moved, not built again.
+    assert!(
+        row(&view, "Ada Lovelace").is_same_node(Some(&first_ada)),
+        "the same row element"
+    );
 }
 
 #[wasm_bindgen_test]

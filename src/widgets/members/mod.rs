@@ -13,17 +13,20 @@ mod row;
 
 pub use row::MemberRow;
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use portico_types::{Limit, MemberList, MembershipStatus};
+use portico_types::{Limit, MemberList, MembershipStatus, SeatSummary};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 use self::roster::{
     display_name, members_csv, seat_state, seat_texts, visible_members, MemberQuery, SortKey,
 };
-use super::built_row::BuiltRow;
+use super::built_row::RowData;
+use super::dom::{append, button, element, flag, plain, set, set_style, text_element, Built, Live};
 use super::entitlements::meter_fill;
 use super::portal_view;
 use super::status::{error_message, failure, skeleton};
@@ -187,55 +190,49 @@ fn fetch_members(
     });
 }
 
+/// The seats summary, the controls and the table. Built by hand (see
+/// [`crate::widgets::dom`]): the rows are built once each, when first
+/// shown, and a sort or a filter puts the built ones in their new order
+/// with one DOM call.
 fn member_table(
     context: PortalContext,
     roster: Arc<Roster>,
     query: RwSignal<MemberQuery>,
-) -> impl IntoView {
+) -> Built {
     let format = context.formatter();
-    let seats = &roster.list.seats;
-    let (headline, notes) = seat_texts(seats, &|m, v| context.fill(m, v), &|n| format.count(n));
-    let state = seat_state(seats);
-    let meter = match seats.limit {
-        Limit::Count(limit) if limit > 0 => Some(view! {
-            <div
-                data-part="meter"
-                data-state=state
-                role="meter"
-                aria-valuemax=limit.to_string()
-                aria-valuenow=seats.used.min(limit).to_string()
-                aria-valuetext=headline.clone()
-                aria-label=context.text(Msg::Seats)
-            >
-                <div data-part="meter-fill" style:--portico-meter-fill=meter_fill(seats.used, limit)></div>
-            </div>
-        }),
-        _ => None,
-    };
-    let summary = view! {
-        <div data-part="seats" data-state=state>
-            <p data-part="seats-usage">{headline}</p>
-            {meter}
-            {notes
-                .into_iter()
-                .map(|(kind, text)| view! { <p data-part="seats-note" data-state=kind>{text}</p> })
-                .collect::<Vec<_>>()}
-        </div>
-    };
-    let title = view! { <h2 data-part="members-title">{context.text(Msg::MembersTitle)}</h2> };
+    let mut live = Live::default();
+    let section = element("section", "members");
+    let header = element("div", "members-header");
+    append(
+        &header,
+        &[&text_element(
+            "h2",
+            "members-title",
+            &context.text(Msg::MembersTitle),
+        )],
+    );
+    append(
+        &section,
+        &[&header, &seats_summary(context, &roster.list.seats)],
+    );
     let total = roster.list.members.len();
     if total == 0 {
-        return view! {
-            <section data-part="members" data-state="empty">
-                <div data-part="members-header">{title}</div>
-                {summary}
-                <p data-part="empty-state">{context.text(Msg::MembersEmpty)}</p>
-            </section>
-        }
-        .into_any();
+        set(&section, "data-state", "empty");
+        append(
+            &section,
+            &[&text_element(
+                "p",
+                "empty-state",
+                &context.text(Msg::MembersEmpty),
+            )],
+        );
+        return Built::new(section, live);
     }
+    set(&section, "data-state", "ready");
 
-    let export = {
+    let export = button("export", &context.text(Msg::MembersExport));
+    append(&header, &[&export]);
+    live.on(&export, "click", {
         let roster = roster.clone();
         move |_| {
             let members = &roster.list.members;
@@ -246,136 +243,194 @@ fn member_table(
                 web_sys::console::warn_2(&"portico: CSV export failed:".into(), &error);
             }
         }
-    };
+    });
+
     // The controls start from the query kept across reloads.
     let (search, status) = query.with_untracked(|q| (q.search.clone(), q.status));
-    let option = move |value: Option<MembershipStatus>, label: Msg| {
-        view! {
-            <option value=value.map_or("", MembershipStatus::as_str) selected=status == value>
-                {context.text(label)}
-            </option>
-        }
-    };
-    let labels = Arc::new([
+    let search_label = element("label", "search");
+    let search_input = element("input", "search-input");
+    set(&search_input, "type", "search");
+    append(
+        &search_label,
+        &[
+            &text_element("span", "control-label", &context.text(Msg::MembersSearch)),
+            &search_input,
+        ],
+    );
+    let search_field: HtmlInputElement = search_input.clone().unchecked_into();
+    search_field.set_value(&search);
+    live.on(&search_input, "input", move |_| {
+        let text = search_field.value();
+        query.update(|q| q.search = text);
+    });
+    let status_label = element("label", "status-filter");
+    let select = element("select", "status-select");
+    for (value, label) in [
+        (None, Msg::MembersAllStatuses),
+        (Some(MembershipStatus::Active), Msg::MemberActive),
+        (Some(MembershipStatus::Pending), Msg::MemberPending),
+        (Some(MembershipStatus::Inactive), Msg::MemberInactive),
+    ] {
+        let option = plain("option");
+        set(&option, "value", value.map_or("", MembershipStatus::as_str));
+        flag(&option, "selected", status == value);
+        option.set_text_content(Some(&context.text(label)));
+        append(&select, &[&option]);
+    }
+    append(
+        &status_label,
+        &[
+            &text_element("span", "control-label", &context.text(Msg::MemberStatus)),
+            &select,
+        ],
+    );
+    let status_field: HtmlSelectElement = select.clone().unchecked_into();
+    live.on(&select, "change", move |_| {
+        let status = MembershipStatus::parse(&status_field.value());
+        query.update(|q| q.status = status);
+    });
+    let controls = element("div", "members-controls");
+    append(&controls, &[&search_label, &status_label]);
+
+    let count = element("p", "members-count");
+    set(&count, "role", "status");
+    let scroll = element("div", "members-scroll");
+    let table = element("table", "members-table");
+    let head_row = plain("tr");
+    let mut sort_headers = Vec::new();
+    for (key, label) in [
+        (SortKey::Name, Msg::MemberName),
+        (SortKey::Email, Msg::MemberEmail),
+        (SortKey::Role, Msg::MemberRole),
+        (SortKey::Status, Msg::MemberStatus),
+        (SortKey::Joined, Msg::MemberJoined),
+    ] {
+        let cell = plain("th");
+        set(&cell, "scope", "col");
+        let sort = button("sort", &context.text(label));
+        set(&sort, "data-sort", key.as_str());
+        live.on(&sort, "click", move |_| {
+            query.update(|q| q.toggle_sort(key))
+        });
+        append(&cell, &[&sort]);
+        append(&head_row, &[&cell]);
+        sort_headers.push((key, cell, sort));
+    }
+    let head = plain("thead");
+    append(&head, &[&head_row]);
+    let body = plain("tbody");
+    append(&table, &[&head, &body]);
+    append(&scroll, &[&table]);
+    let no_match = text_element("p", "empty-state", &context.text(Msg::MembersNoMatch));
+    set(&no_match, "data-state", "no-match");
+    append(&section, &[&controls, &count, &scroll]);
+
+    let labels = [
         context.text(Msg::MemberActive),
         context.text(Msg::MemberPending),
         context.text(Msg::MemberInactive),
         context.text(Msg::MemberSeatOnAccept),
         context.text(Msg::MemberNoSeat),
-    ]);
+    ];
     let total_text = format.count(total as u64);
-    // One reactive block for everything the query changes. Each run builds
-    // the same shape of view, so Leptos updates the DOM in place: the sort
-    // button just pressed keeps its focus.
-    let results = move || {
+    // Each member's row, built the first time it is shown.
+    let built: RefCell<Vec<Option<Element>>> = RefCell::new(vec![None; total]);
+    let results = section.clone();
+    // One effect for everything the query changes; the headers are updated
+    // in place, so the sort button just pressed keeps its focus.
+    live.bind(move || {
         let shown = query.with(|q| visible_members(&roster.list.members, q));
         let (sort, descending) = query.with(|q| (q.sort, q.descending));
-        let header = |key: SortKey, label: Msg| {
-            let order = (sort == key).then_some(if descending {
+        for (key, cell, button) in &sort_headers {
+            let order = (sort == *key).then_some(if descending {
                 "descending"
             } else {
                 "ascending"
             });
-            view! {
-                <th scope="col" aria-sort=order>
-                    <button
-                        type="button"
-                        data-part="sort"
-                        data-sort=key.as_str()
-                        data-state=order.unwrap_or("none")
-                        on:click=move |_| query.update(|q| q.toggle_sort(key))
-                    >
-                        {context.text(label)}
-                    </button>
-                </th>
+            match order {
+                Some(order) => set(cell, "aria-sort", order),
+                None => flag(cell, "aria-sort", false),
             }
-        };
-        let count = context.fill(
+            set(button, "data-state", order.unwrap_or("none"));
+        }
+        count.set_text_content(Some(&context.fill(
             Msg::MembersShown,
             &[
                 ("shown", &format.count(shown.len() as u64)),
                 ("total", &total_text),
             ],
-        );
-        let no_match = shown.is_empty().then(|| view! {
-            <p data-part="empty-state" data-state="no-match">{context.text(Msg::MembersNoMatch)}</p>
-        });
-        view! {
-            <p data-part="members-count" role="status">{count}</p>
-            <div data-part="members-scroll" style:--portico-member-rows=shown.len().to_string()>
-                <table data-part="members-table">
-                    <thead>
-                        <tr>
-                            {header(SortKey::Name, Msg::MemberName)}
-                            {header(SortKey::Email, Msg::MemberEmail)}
-                            {header(SortKey::Role, Msg::MemberRole)}
-                            {header(SortKey::Status, Msg::MemberStatus)}
-                            {header(SortKey::Joined, Msg::MemberJoined)}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {shown.iter().map(|&i| member_row(&roster, i, &labels)).collect::<Vec<_>>()}
-                    </tbody>
-                </table>
-            </div>
-            {no_match}
+        )));
+        set_style(&scroll, "--portico-member-rows", &shown.len().to_string());
+        let mut built = built.borrow_mut();
+        let rows: js_sys::Array = shown
+            .iter()
+            .map(|&index| {
+                built[index]
+                    .get_or_insert_with(|| {
+                        let row = member_row(&roster, index, &labels);
+                        MemberRow::build_from(&row.fields())
+                    })
+                    .clone()
+            })
+            .collect();
+        body.replace_children_with_node(&rows);
+        if shown.is_empty() {
+            append(&results, &[&no_match]);
+        } else {
+            no_match.remove();
         }
-    };
+    });
+    Built::new(section, live)
+}
 
-    view! {
-        <section data-part="members" data-state="ready">
-            <div data-part="members-header">
-                {title}
-                <button type="button" data-part="export" on:click=export>
-                    {context.text(Msg::MembersExport)}
-                </button>
-            </div>
-            {summary}
-            <div data-part="members-controls">
-                <label data-part="search">
-                    <span data-part="control-label">{context.text(Msg::MembersSearch)}</span>
-                    <input
-                        type="search"
-                        data-part="search-input"
-                        prop:value=search
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            query.update(|q| q.search = text);
-                        }
-                    />
-                </label>
-                <label data-part="status-filter">
-                    <span data-part="control-label">{context.text(Msg::MemberStatus)}</span>
-                    <select
-                        data-part="status-select"
-                        on:change=move |ev| {
-                            let status = MembershipStatus::parse(&event_target_value(&ev));
-                            query.update(|q| q.status = status);
-                        }
-                    >
-                        {option(None, Msg::MembersAllStatuses)}
-                        {option(Some(MembershipStatus::Active), Msg::MemberActive)}
-                        {option(Some(MembershipStatus::Pending), Msg::MemberPending)}
-                        {option(Some(MembershipStatus::Inactive), Msg::MemberInactive)}
-                    </select>
-                </label>
-            </div>
-            {results}
-        </section>
+/// How many seats are taken, against the limit, with the notes that
+/// explain who takes one.
+fn seats_summary(context: PortalContext, seats: &SeatSummary) -> Element {
+    let format = context.formatter();
+    let (headline, notes) = seat_texts(seats, &|m, v| context.fill(m, v), &|n| format.count(n));
+    let state = seat_state(seats);
+    let summary = element("div", "seats");
+    set(&summary, "data-state", state);
+    append(&summary, &[&text_element("p", "seats-usage", &headline)]);
+    if let Limit::Count(limit @ 1..) = seats.limit {
+        let meter = element("div", "meter");
+        for (name, value) in [
+            ("data-state", state),
+            ("role", "meter"),
+            ("aria-valuemax", &limit.to_string()),
+            ("aria-valuenow", &seats.used.min(limit).to_string()),
+            ("aria-valuetext", &headline),
+            ("aria-label", &context.text(Msg::Seats)),
+        ] {
+            set(&meter, name, value);
+        }
+        let fill = element("div", "meter-fill");
+        set_style(
+            &fill,
+            "--portico-meter-fill",
+            &meter_fill(seats.used, limit),
+        );
+        append(&meter, &[&fill]);
+        append(&summary, &[&meter]);
     }
-    .into_any()
+    for (kind, text) in notes {
+        let note = text_element("p", "seats-note", &text);
+        set(&note, "data-state", kind);
+        append(&summary, &[&note]);
+    }
+    summary
 }
 
 /// One member. `labels`: active, pending and inactive badges, then the
 /// pending and inactive seat notes.
-fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> BuiltRow<MemberRow> {
+fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> MemberRow {
     let member = &roster.list.members[index];
     let (badge, seat_note) = match member.status {
         MembershipStatus::Active => (&labels[0], None),
         MembershipStatus::Pending => (&labels[1], Some(&labels[3])),
         MembershipStatus::Inactive => (&labels[2], Some(&labels[4])),
     };
-    BuiltRow(MemberRow {
+    MemberRow {
         state: member.status.as_str(),
         user_id: member.user_id.clone(),
         name: display_name(member).to_owned(),
@@ -384,7 +439,7 @@ fn member_row(roster: &Roster, index: usize, labels: &[String; 5]) -> BuiltRow<M
         badge: badge.clone(),
         seat_note: seat_note.cloned(),
         joined: roster.joined[index].clone(),
-    })
+    }
 }
 
 /// Saves `text` as a CSV file: a `Blob`, an object URL and a temporary
