@@ -383,3 +383,90 @@ async fn add_on_controls_set_the_selection_and_the_subscription_as_it_is_prices_
         "nothing to confirm"
     );
 }
+
+#[wasm_bindgen_test]
+async fn plan_cards_follow_the_period_toggle() {
+    let (user, organization, token) = paying_customer("Cards Co").await;
+    let view = portal(user, organization, token);
+    view.wait_for("[data-part=plan-picker][data-state=ready]")
+        .await;
+    const PRO: &str = "[data-part=plan-card][data-plan=pro]";
+    const ENTERPRISE: &str = "[data-part=plan-card][data-plan=enterprise]";
+    let card_parts = |card: &str| -> Vec<String> {
+        let children = view.find(card).children();
+        (0..children.length())
+            .filter_map(|i| children.item(i)?.get_attribute("data-part"))
+            .collect()
+    };
+
+    // Monthly, as the subscription is: Pro is current, with no saving shown.
+    assert_eq!(
+        view.text(&format!("{PRO} [data-part=plan-card-price]")),
+        "$49.00 per month"
+    );
+    assert_eq!(
+        view.find(&format!("{PRO} [data-part=plan-action]"))
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("current")
+    );
+    assert!(
+        !view
+            .find(&format!("{PRO} [data-part=plan-action]"))
+            .has_attribute("disabled"),
+        "the current plan opens checkout for its add-ons"
+    );
+    assert_eq!(view.count(&format!("{PRO} [data-part=savings-badge]")), 0);
+    assert_eq!(
+        view.text(&format!(
+            "{ENTERPRISE} [data-part=plan-action][data-state=contact-sales]"
+        )),
+        "Contact sales"
+    );
+
+    // Yearly: prices per year, the saving right after the price, and Pro
+    // offered as a switch.
+    click(
+        &view,
+        "[data-part=plan-picker] [data-part=interval-option] input[value=year]",
+    );
+    view.wait_until("yearly prices", || {
+        view.text(&format!("{PRO} [data-part=plan-card-price]")) == "$490.00 per year"
+    })
+    .await;
+    assert_eq!(
+        card_parts(PRO),
+        [
+            "plan-card-name",
+            "current-badge",
+            "plan-card-price",
+            "savings-badge",
+            "plan-card-description",
+            "plan-action"
+        ]
+    );
+    let action = view.find(&format!("{PRO} [data-part=plan-action]"));
+    assert_eq!(
+        action.get_attribute("data-state").as_deref(),
+        Some("switch")
+    );
+    assert!(!action.has_attribute("disabled"));
+    assert_eq!(action.text_content().as_deref(), Some("Choose Pro"));
+
+    // Monthly again: the saving goes.
+    click(
+        &view,
+        "[data-part=plan-picker] [data-part=interval-option] input[value=month]",
+    );
+    view.wait_until("monthly prices", || {
+        view.text(&format!("{PRO} [data-part=plan-card-price]")) == "$49.00 per month"
+    })
+    .await;
+    assert_eq!(view.count(&format!("{PRO} [data-part=savings-badge]")), 0);
+    assert_eq!(
+        view.find("[data-part=plan-picker] [data-part=interval-option]:has(input[value=month])")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("checked")
+    );
+}

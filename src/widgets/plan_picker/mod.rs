@@ -6,8 +6,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
 
 use super::checkout::{interval_words, Checkout};
+use super::dom::{
+    append, append_text, button, element, flag, plain, set, text_element, Built, Live,
+};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -45,6 +50,8 @@ pub fn PlanPicker(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) 
     }
 }
 
+/// The period toggle and a card per plan. Built by hand (see
+/// [`crate::widgets::dom`]); built again for each new snapshot.
 fn plan_cards(
     context: PortalContext,
     snapshot: Arc<PortalSnapshot>,
@@ -52,8 +59,8 @@ fn plan_cards(
     open: RwSignal<Option<CheckoutRequest>>,
     contact_sales_url: Option<String>,
     group: String,
-) -> impl IntoView {
-    let format = context.formatter();
+) -> Built {
+    let mut live = Live::default();
     let current_interval = snapshot
         .subscription
         .as_ref()
@@ -66,6 +73,8 @@ fn plan_cards(
         .filter(|p| p.self_serve)
         .filter_map(savings)
         .max();
+    let saving_text =
+        |percent: u32| context.fill(Msg::SavePercent, &[("percent", &percent.to_string())]);
     // Yearly cost of a plan, to tell an upgrade from a downgrade.
     let yearly_cost = |plan: &PlanSummary| {
         plan.price(BillingInterval::Year)
@@ -79,134 +88,211 @@ fn plan_cards(
     let current_cost = yearly_cost(&snapshot.plan);
     let can_manage = snapshot.viewer.can_manage_billing;
 
-    let toggle = |value: BillingInterval, label: Msg| {
-        let saving = (value == BillingInterval::Year)
-            .then_some(best_saving)
-            .flatten()
-            .map(|percent| context.fill(Msg::SavePercent, &[("percent", &percent.to_string())]));
-        view! {
-            <label data-part="interval-option" data-state=move || if interval() == value { "checked" } else { "unchecked" }>
-                <input
-                    type="radio"
-                    name=group.clone()
-                    value=value.as_str()
-                    prop:checked=move || interval() == value
-                    on:change=move |_| chosen_interval.set(Some(value))
-                />
-                {context.text(label)}
-                {saving.map(|text| view! { <span data-part="savings-badge">{text}</span> })}
-            </label>
+    let section = element("section", "plan-picker");
+    set(
+        &section,
+        "data-state",
+        if can_manage { "ready" } else { "read-only" },
+    );
+    let toggle = element("fieldset", "interval-toggle");
+    append(
+        &toggle,
+        &[&text_element(
+            "legend",
+            "visually-hidden",
+            &context.text(Msg::IntervalLegend),
+        )],
+    );
+    for (value, label) in [
+        (BillingInterval::Month, Msg::Monthly),
+        (BillingInterval::Year, Msg::Yearly),
+    ] {
+        let option = element("label", "interval-option");
+        let input = plain("input");
+        set(&input, "type", "radio");
+        set(&input, "name", &group);
+        set(&input, "value", value.as_str());
+        append(&option, &[&input]);
+        append_text(&option, &context.text(label));
+        if let Some(percent) = best_saving.filter(|_| value == BillingInterval::Year) {
+            append(
+                &option,
+                &[&text_element(
+                    "span",
+                    "savings-badge",
+                    &saving_text(percent),
+                )],
+            );
         }
-    };
-
-    let cards = snapshot
-        .plans
-        .iter()
-        .map(|plan| {
-            let plan = plan.clone();
-            let current = snapshot.plan.id == plan.id;
-            let state = if current {
-                "current"
-            } else if plan.self_serve {
-                "available"
-            } else {
-                "contact-sales"
-            };
-            let price_plan = plan.clone();
-            let format = format.clone();
-            let price = move || {
-                if price_plan.prices.is_empty() {
-                    return (context.text(Msg::PlanFree), None);
-                }
-                match price_plan.price(interval()) {
-                    Some(amount) => (format.money(amount), Some(interval_words(context, interval()))),
-                    None => (
-                        context.text(match interval() {
-                            BillingInterval::Month => Msg::NotSoldMonthly,
-                            BillingInterval::Year => Msg::NotSoldYearly,
-                        }),
-                        None,
-                    ),
-                }
-            };
-            let saving = savings(&plan).map(|p| context.fill(Msg::SavePercent, &[("percent", &p.to_string())]));
-            let action = if !plan.self_serve {
-                match &contact_sales_url {
-                    Some(url) => view! {
-                        <a data-part="plan-action" data-state="contact-sales" href=url.clone()>{context.text(Msg::ContactSales)}</a>
-                    }
-                    .into_any(),
-                    None => view! {
-                        <span data-part="plan-action" data-state="contact-sales">{context.text(Msg::ContactSales)}</span>
-                    }
-                    .into_any(),
-                }
-            } else {
-                let id = plan.id.clone();
-                let name = plan.name.clone();
-                let sold = plan.clone();
-                let on_current_interval = move || current && interval() == current_interval;
-                let direction = if yearly_cost(&plan) > current_cost { "upgrade" } else { "downgrade" };
-                let addons = snapshot.subscription.as_ref().filter(|_| current).map(|s| s.addons.clone()).unwrap_or_default();
-                view! {
-                    <button
-                        type="button"
-                        data-part="plan-action"
-                        data-state=move || if on_current_interval() { "current" } else if current { "switch" } else { direction }
-                        disabled=move || !can_manage || (on_current_interval() && sold.prices.is_empty()) || (!sold.prices.is_empty() && sold.price(interval()).is_none())
-                        on:click=move |_| {
-                            open.set(Some(CheckoutRequest {
-                                plan_id: id.clone(),
-                                interval: interval(),
-                                addons: addons.clone(),
-                                timing: Default::default(),
-                            }))
-                        }
-                    >
-                        {move || if on_current_interval() {
-                            context.text(Msg::CurrentPlan)
-                        } else {
-                            context.fill(Msg::ChoosePlan, &[("plan", &name)])
-                        }}
-                    </button>
-                }
-                .into_any()
-            };
-            view! {
-                <article data-part="plan-card" data-state=state data-plan=plan.id.clone() aria-current=current.then_some("true")>
-                    <h3 data-part="plan-card-name">{plan.name.clone()}</h3>
-                    {current.then(|| view! { <span data-part="current-badge">{context.text(Msg::CurrentPlan)}</span> })}
-                    <p data-part="plan-card-price">
-                        {move || {
-                            let (amount, per) = price();
-                            view! {
-                                <span data-part="price-amount">{amount}</span>
-                                {per.map(|per| view! { " " <span data-part="price-interval">{per}</span> })}
-                            }
-                        }}
-                    </p>
-                    {move || (interval() == BillingInterval::Year).then(|| saving.clone()).flatten().map(|text| view! {
-                        <span data-part="savings-badge">{text}</span>
-                    })}
-                    {plan.description.clone().map(|text| view! { <p data-part="plan-card-description">{text}</p> })}
-                    {action}
-                </article>
-            }
-        })
-        .collect::<Vec<_>>();
-
-    view! {
-        <section data-part="plan-picker" data-state=if can_manage { "ready" } else { "read-only" }>
-            <h2 data-part="plan-picker-title">{context.text(Msg::PlansTitle)}</h2>
-            <fieldset data-part="interval-toggle">
-                <legend data-part="visually-hidden">{context.text(Msg::IntervalLegend)}</legend>
-                {toggle(BillingInterval::Month, Msg::Monthly)}
-                {toggle(BillingInterval::Year, Msg::Yearly)}
-            </fieldset>
-            {(!can_manage).then(|| view! { <p data-part="read-only-note">{context.text(Msg::ReadOnlyBilling)}</p> })}
-            <div data-part="plan-cards">{cards}</div>
-        </section>
+        append(&toggle, &[&option]);
+        let radio: HtmlInputElement = input.clone().unchecked_into();
+        live.bind(move || {
+            let checked = interval() == value;
+            set(
+                &option,
+                "data-state",
+                if checked { "checked" } else { "unchecked" },
+            );
+            radio.set_checked(checked);
+        });
+        live.on(&input, "change", move |_| chosen_interval.set(Some(value)));
     }
+    append(
+        &section,
+        &[
+            &text_element("h2", "plan-picker-title", &context.text(Msg::PlansTitle)),
+            &toggle,
+        ],
+    );
+    if !can_manage {
+        append(
+            &section,
+            &[&text_element(
+                "p",
+                "read-only-note",
+                &context.text(Msg::ReadOnlyBilling),
+            )],
+        );
+    }
+
+    let cards = element("div", "plan-cards");
+    for plan in &snapshot.plans {
+        let current = snapshot.plan.id == plan.id;
+        let card = element("article", "plan-card");
+        let state = if current {
+            "current"
+        } else if plan.self_serve {
+            "available"
+        } else {
+            "contact-sales"
+        };
+        set(&card, "data-state", state);
+        set(&card, "data-plan", &plan.id);
+        if current {
+            set(&card, "aria-current", "true");
+        }
+        append(&card, &[&text_element("h3", "plan-card-name", &plan.name)]);
+        if current {
+            append(
+                &card,
+                &[&text_element(
+                    "span",
+                    "current-badge",
+                    &context.text(Msg::CurrentPlan),
+                )],
+            );
+        }
+        let price = element("p", "plan-card-price");
+        append(&card, &[&price]);
+        let saving = savings(plan)
+            .map(|percent| text_element("span", "savings-badge", &saving_text(percent)));
+        live.bind({
+            let (card, price, plan) = (card.clone(), price.clone(), plan.clone());
+            move || {
+                let interval = interval();
+                let (amount, per) = if plan.prices.is_empty() {
+                    (context.text(Msg::PlanFree), None)
+                } else {
+                    match plan.price(interval) {
+                        Some(amount) => (
+                            context.formatter().money(amount),
+                            Some(interval_words(context, interval)),
+                        ),
+                        None => (
+                            context.text(match interval {
+                                BillingInterval::Month => Msg::NotSoldMonthly,
+                                BillingInterval::Year => Msg::NotSoldYearly,
+                            }),
+                            None,
+                        ),
+                    }
+                };
+                price.set_text_content(None);
+                append(&price, &[&text_element("span", "price-amount", &amount)]);
+                if let Some(per) = per {
+                    append_text(&price, " ");
+                    append(&price, &[&text_element("span", "price-interval", &per)]);
+                }
+                // The yearly saving, right after the price, when yearly.
+                if let Some(saving) = &saving {
+                    if interval == BillingInterval::Year {
+                        let _ = card.insert_before(saving, price.next_sibling().as_ref());
+                    } else {
+                        saving.remove();
+                    }
+                }
+            }
+        });
+        if let Some(text) = &plan.description {
+            append(&card, &[&text_element("p", "plan-card-description", text)]);
+        }
+        let action = if !plan.self_serve {
+            let action = match &contact_sales_url {
+                Some(url) => {
+                    let link = element("a", "plan-action");
+                    set(&link, "href", url);
+                    link
+                }
+                None => element("span", "plan-action"),
+            };
+            set(&action, "data-state", "contact-sales");
+            action.set_text_content(Some(&context.text(Msg::ContactSales)));
+            action
+        } else {
+            let action = button("plan-action", "");
+            let direction = if yearly_cost(plan) > current_cost {
+                "upgrade"
+            } else {
+                "downgrade"
+            };
+            let on_current_interval = move || current && interval() == current_interval;
+            live.bind({
+                let (action, plan) = (action.clone(), plan.clone());
+                move || {
+                    let on_current = on_current_interval();
+                    let state = if on_current {
+                        "current"
+                    } else if current {
+                        "switch"
+                    } else {
+                        direction
+                    };
+                    set(&action, "data-state", state);
+                    let unsold = if plan.prices.is_empty() {
+                        on_current
+                    } else {
+                        plan.price(interval()).is_none()
+                    };
+                    flag(&action, "disabled", !can_manage || unsold);
+                    action.set_text_content(Some(&if on_current {
+                        context.text(Msg::CurrentPlan)
+                    } else {
+                        context.fill(Msg::ChoosePlan, &[("plan", &plan.name)])
+                    }));
+                }
+            });
+            let id = plan.id.clone();
+            let addons = snapshot
+                .subscription
+                .as_ref()
+                .filter(|_| current)
+                .map(|s| s.addons.clone())
+                .unwrap_or_default();
+            live.on(&action, "click", move |_| {
+                open.set(Some(CheckoutRequest {
+                    plan_id: id.clone(),
+                    interval: untrack(interval),
+                    addons: addons.clone(),
+                    timing: Default::default(),
+                }))
+            });
+            action
+        };
+        append(&card, &[&action]);
+        append(&cards, &[&card]);
+    }
+    append(&section, &[&cards]);
+    Built::new(section, live)
 }
 
 #[cfg(test)]
