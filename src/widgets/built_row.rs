@@ -6,7 +6,7 @@
 //! builds every row from nothing (each element created, each `data-part`
 //! set, a marker comment under every element with children), dozens of
 //! calls from the wasm into the DOM a row, each string argument decoded on
-//! the way. A [`BuiltRow`] hands its row's texts over once, as one JSON
+//! the way. A row ([`RowData`]) hands its texts over once, as one JSON
 //! array, to a builder of its own (in `built_row.js`), which
 //! clones a prototype that already has its parts and sets the rest. That
 //! is what a page of 1,000 entitlements or 500 members spends its render
@@ -15,221 +15,88 @@
 //! Every row also renders to HTML, attribute for attribute, so that the
 //! browser tests hold each builder and its Rust side to each other.
 //!
-//! A long list that refreshes in place keeps its rows as [`KeptRow`]s: a
-//! plain `Vec` of them, re-rendered place by place, rebuilds only the rows
-//! whose data changed, without a keyed list's diffing (or its code in the
-//! bundle).
+//! A long list that refreshes in place keeps its rows in [`KeptRows`],
+//! which rebuilds only the rows whose data changed, without a keyed
+//! list's diffing.
 
-use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
-use leptos::tachys::html::attribute::Attribute;
-use leptos::tachys::hydration::Cursor;
-use leptos::tachys::view::add_attr::AddAnyAttr;
-use leptos::tachys::view::{Mountable, Position, PositionState, Render, RenderHtml};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// A row's data, and how it becomes an element.
-pub trait RowData: Send + 'static {
+pub trait RowData {
     /// The texts the builder takes, as a JSON array (see [`Fields`]).
     fn fields(&self) -> String;
     /// The row's builder, in `built_row.js`.
     fn build_from(fields: &str) -> Element;
     /// The markup the builder makes (see [`Html`]).
     fn write_html(&self, html: &mut Html);
-}
 
-/// A row as a view: built by its builder, replaced whole when rebuilt.
-pub struct BuiltRow<T>(pub T);
+    /// The row, built by its builder.
+    fn build(&self) -> Element {
+        Self::build_from(&self.fields())
+    }
 
-impl<T: RowData> BuiltRow<T> {
     /// The row as HTML: the markup its builder makes in the DOM.
-    pub fn to_html(&self) -> String {
+    fn to_html(&self) -> String {
         let mut html = Html(String::with_capacity(256));
-        self.0.write_html(&mut html);
+        self.write_html(&mut html);
         html.0
     }
 }
 
-impl<T: RowData> Render for BuiltRow<T> {
-    type State = Element;
-
-    fn build(self) -> Element {
-        T::build_from(&self.0.fields())
-    }
-
-    /// Lists move rows rather than rebuilding them; a row given new data
-    /// is replaced in place.
-    fn rebuild(self, row: &mut Element) {
-        let mut new_row = self.build();
-        row.insert_before_this(&mut new_row);
-        row.unmount();
-        *row = new_row;
-    }
+/// The rows of a list that is shown again for new data place by place:
+/// a row whose `key` (a fingerprint of its data) is the one already shown
+/// at its place is kept as it is; any other is made (which formats its
+/// texts) and built anew, in the old one's place. A list of a thousand
+/// rows refreshed for one changed feature builds one row, and does no
+/// keyed diffing: rows never move, a row at a new place is simply a new
+/// row there. New rows at the end are added in one DOM call.
+pub struct KeptRows {
+    list: Element,
+    shown: Vec<(u64, Element)>,
 }
 
-/// Attributes spread onto a row have no effect: its markup is its own.
-impl<T: RowData> AddAnyAttr for BuiltRow<T> {
-    type Output<SomeNewAttr: Attribute> = Self;
-
-    fn add_any_attr<NewAttr: Attribute>(self, _attr: NewAttr) -> Self::Output<NewAttr> {
-        self
-    }
-}
-
-impl<T: RowData> RenderHtml for BuiltRow<T> {
-    type AsyncOutput = Self;
-    type Owned = Self;
-
-    const MIN_LENGTH: usize = 0;
-
-    fn dry_resolve(&mut self) {}
-
-    async fn resolve(self) -> Self {
-        self
+impl KeptRows {
+    /// Rows shown in `list`, which starts empty.
+    pub fn new(list: Element) -> Self {
+        KeptRows {
+            list,
+            shown: Vec::new(),
+        }
     }
 
-    fn to_html_with_buf(
-        self,
-        buf: &mut String,
-        position: &mut Position,
-        _escape: bool,
-        _mark_branches: bool,
-        _extra_attrs: Vec<AnyAttribute>,
+    /// Shows one row per key, in order; `make(index)` is the data of the
+    /// row at `index`, asked for only when that row is built.
+    pub fn show<T: RowData>(
+        &mut self,
+        keys: impl IntoIterator<Item = u64>,
+        make: impl Fn(usize) -> T,
     ) {
-        buf.push_str(&self.to_html());
-        *position = Position::NextChild;
-    }
-
-    /// A row has nothing to wire up: hydrating it is taking hold of the
-    /// element the server rendered.
-    fn hydrate<const FROM_SERVER: bool>(
-        self,
-        cursor: &Cursor,
-        position: &PositionState,
-    ) -> Element {
-        match position.get() {
-            Position::FirstChild => cursor.child(),
-            Position::Current => {}
-            _ => cursor.sibling(),
+        let added = js_sys::Array::new();
+        let mut count = 0;
+        for (index, key) in keys.into_iter().enumerate() {
+            count = index + 1;
+            match self.shown.get_mut(index) {
+                Some((kept, _)) if *kept == key => {}
+                Some((kept, row)) => {
+                    let new_row = make(index).build();
+                    let _ = row.replace_with_with_node_1(&new_row);
+                    *row = new_row;
+                    *kept = key;
+                }
+                None => {
+                    let new_row = make(index).build();
+                    added.push(&JsValue::from(&new_row));
+                    self.shown.push((key, new_row));
+                }
+            }
         }
-        position.set(Position::NextChild);
-        cursor.current().unchecked_into()
-    }
-
-    fn into_owned(self) -> Self {
-        self
-    }
-}
-
-/// A row of a list that re-renders as a plain `Vec`, place by place: a
-/// row whose `key` (a fingerprint of its data) is the one already shown
-/// at its place is kept as it is; any other is made (`make`, which
-/// formats its texts) and built anew. A list of a thousand rows refreshed
-/// for one changed feature builds one row, and does no keyed diffing:
-/// rows never move, a row at a new place is simply a new row there.
-pub struct KeptRow<F> {
-    pub key: u64,
-    pub make: F,
-}
-
-/// A kept row on the page: its element, and the key it was built for.
-pub struct KeptRowState {
-    key: u64,
-    row: Element,
-}
-
-impl<F, T> Render for KeptRow<F>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: RowData,
-{
-    type State = KeptRowState;
-
-    fn build(self) -> KeptRowState {
-        KeptRowState {
-            key: self.key,
-            row: BuiltRow((self.make)()).build(),
+        for (_, row) in self.shown.drain(count..) {
+            row.remove();
         }
-    }
-
-    fn rebuild(self, shown: &mut KeptRowState) {
-        if shown.key != self.key {
-            BuiltRow((self.make)()).rebuild(&mut shown.row);
-            shown.key = self.key;
+        if added.length() > 0 {
+            let _ = self.list.append_with_node(&added);
         }
-    }
-}
-
-impl Mountable for KeptRowState {
-    fn unmount(&mut self) {
-        self.row.unmount();
-    }
-
-    fn mount(&mut self, parent: &Element, marker: Option<&web_sys::Node>) {
-        self.row.mount(parent, marker);
-    }
-
-    fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
-        self.row.insert_before_this(child)
-    }
-
-    fn elements(&self) -> Vec<Element> {
-        vec![self.row.clone()]
-    }
-}
-
-impl<F, T> AddAnyAttr for KeptRow<F>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: RowData,
-{
-    type Output<SomeNewAttr: Attribute> = Self;
-
-    fn add_any_attr<NewAttr: Attribute>(self, _attr: NewAttr) -> Self::Output<NewAttr> {
-        self
-    }
-}
-
-impl<F, T> RenderHtml for KeptRow<F>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: RowData,
-{
-    type AsyncOutput = Self;
-    type Owned = Self;
-
-    const MIN_LENGTH: usize = 0;
-
-    fn dry_resolve(&mut self) {}
-
-    async fn resolve(self) -> Self {
-        self
-    }
-
-    fn to_html_with_buf(
-        self,
-        buf: &mut String,
-        position: &mut Position,
-        escape: bool,
-        mark_branches: bool,
-        extra_attrs: Vec<AnyAttribute>,
-    ) {
-        BuiltRow((self.make)()).to_html_with_buf(buf, position, escape, mark_branches, extra_attrs)
-    }
-
-    fn hydrate<const FROM_SERVER: bool>(
-        self,
-        cursor: &Cursor,
-        position: &PositionState,
-    ) -> KeptRowState {
-        KeptRowState {
-            key: self.key,
-            row: BuiltRow((self.make)()).hydrate::<FROM_SERVER>(cursor, position),
-        }
-    }
-
-    fn into_owned(self) -> Self {
-        self
     }
 }
 

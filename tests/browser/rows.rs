@@ -2,11 +2,9 @@
 //! describes, attribute for attribute and text for text, whatever the
 //! feature or member is called.
 
-use leptos::tachys::view::{Mountable, Render};
-use portico::widgets::built_row::BuiltRow;
+use portico::widgets::built_row::{KeptRows, RowData};
 use portico::widgets::entitlements::{EntitlementRow, Meter};
 use portico::widgets::members::MemberRow;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 
@@ -40,7 +38,7 @@ fn metered(feature_id: &str, name: &str, used: u64, limit: u64) -> EntitlementRo
     }
 }
 
-fn rows() -> Vec<BuiltRow<EntitlementRow>> {
+fn rows() -> Vec<EntitlementRow> {
     [
         metered("api_calls", "API calls", 48_210, 100_000),
         metered("exports", "Exports", 1_180, 1_000),
@@ -56,9 +54,7 @@ fn rows() -> Vec<BuiltRow<EntitlementRow>> {
             notes: Vec::new(),
         },
     ]
-    .into_iter()
-    .map(BuiltRow)
-    .collect()
+    .into()
 }
 
 #[wasm_bindgen_test]
@@ -73,7 +69,7 @@ fn a_built_row_is_the_row_its_html_describes() {
 #[wasm_bindgen_test]
 fn markup_in_a_name_stays_text() {
     let row = &metered("x\"><b>", "<b>Bold</b> & \"quoted\" 'names' \\ \u{1}", 0, 1);
-    let element = BuiltRow(row.clone()).build();
+    let element = row.build();
     let name = element
         .query_selector("[data-part=entitlement-name]")
         .ok()
@@ -87,39 +83,8 @@ fn markup_in_a_name_stays_text() {
     );
 }
 
-#[wasm_bindgen_test]
-fn a_rebuilt_row_takes_the_old_ones_place() {
-    let document = leptos::prelude::document();
-    let list: Element = document.create_element("ul").expect("an element");
-    let mut before = rows().swap_remove(0).build();
-    let mut after_it = rows().swap_remove(3).build();
-    before.mount(&list, None);
-    after_it.mount(&list, None);
-
-    rows().swap_remove(1).rebuild(&mut before);
-
-    let children = list.children();
-    assert_eq!(children.length(), 2);
-    let first = children.item(0).expect("a first row");
-    assert_eq!(
-        first.get_attribute("data-feature").as_deref(),
-        Some("exports")
-    );
-    assert!(
-        first.unchecked_ref::<Element>() == &before,
-        "the state holds the new row"
-    );
-    assert_eq!(
-        children
-            .item(1)
-            .and_then(|row| row.get_attribute("data-feature"))
-            .as_deref(),
-        Some("sso")
-    );
-}
-
-fn member(name: &str, seat_note: Option<&str>) -> BuiltRow<MemberRow> {
-    BuiltRow(MemberRow {
+fn member(name: &str, seat_note: Option<&str>) -> MemberRow {
+    MemberRow {
         state: if seat_note.is_some() {
             "pending"
         } else {
@@ -132,7 +97,7 @@ fn member(name: &str, seat_note: Option<&str>) -> BuiltRow<MemberRow> {
         badge: "Invited".to_owned(),
         seat_note: seat_note.map(str::to_owned),
         joined: "Dec\u{a0}1, 2026".to_owned(),
-    })
+    }
 }
 
 #[wasm_bindgen_test]
@@ -149,14 +114,13 @@ fn a_built_member_row_is_the_row_its_html_describes() {
     }
 }
 
-/// A list of kept rows, as the entitlements list renders them: keyed by a
-/// fingerprint of each row's data, re-rendered place by place. Rows whose
+/// A list of kept rows, as the entitlements list shows them: keyed by a
+/// fingerprint of each row's data, shown again place by place. Rows whose
 /// data is unchanged at their place stay the same elements; a changed,
 /// shifted, added or removed row leaves the list reading as its data.
 #[wasm_bindgen_test]
-async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
-    use leptos::prelude::*;
-    use portico::widgets::built_row::KeptRow;
+fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
+    use std::cell::Cell;
     use std::hash::{DefaultHasher, Hash, Hasher};
 
     let key = |(id, used): &(&'static str, u64)| {
@@ -164,34 +128,23 @@ async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
         (id, used).hash(&mut hasher);
         hasher.finish()
     };
-    let data = RwSignal::new(vec![("a", 1u64), ("b", 2), ("c", 3), ("d", 4)]);
-    let made = StoredValue::new(0usize);
-    let view = crate::support::mount(move || {
-        let rows = move || {
-            data.get()
-                .into_iter()
-                .map(|row| KeptRow {
-                    key: key(&row),
-                    make: move || {
-                        made.update_value(|n| *n += 1);
-                        metered(row.0, row.0, row.1, 10)
-                    },
-                })
-                .collect::<Vec<_>>()
-        };
-        view! { <ul data-part="entitlement-list">{rows}</ul> }
-    });
-    let shown = || {
-        view.root
-            .query_selector_all("[data-part=entitlement]")
-            .expect("a query")
+    let list: Element = leptos::prelude::document()
+        .create_element("ul")
+        .expect("an element");
+    let mut rows = KeptRows::new(list.clone());
+    let made = Cell::new(0usize);
+    let mut show = |data: &[(&'static str, u64)]| {
+        rows.show(data.iter().map(key), |index| {
+            made.set(made.get() + 1);
+            metered(data[index].0, data[index].0, data[index].1, 10)
+        })
     };
+    let shown = || list.children();
     let features = || {
         let rows = shown();
         (0..rows.length())
             .filter_map(|i| rows.item(i))
             .map(|row| {
-                let row: Element = row.unchecked_into();
                 let value = row
                     .query_selector("[data-part=entitlement-value]")
                     .ok()
@@ -206,6 +159,8 @@ async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
             .collect::<Vec<_>>()
     };
     let element = |i: u32| shown().item(i).expect("a row");
+    let mut data = vec![("a", 1u64), ("b", 2), ("c", 3), ("d", 4)];
+    show(&data);
     assert_eq!(
         features(),
         [
@@ -215,12 +170,12 @@ async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
             "d=4\u{a0}of 10"
         ]
     );
-    assert_eq!(made.get_value(), 4);
+    assert_eq!(made.get(), 4);
     let (a, b, d) = (element(0), element(1), element(3));
 
-    // One row's data changes: it alone is made again.
-    data.update(|rows| rows[2].1 = 9);
-    crate::support::sleep(0).await;
+    // One row's data changes: it alone is made again, in its place.
+    data[2].1 = 9;
+    show(&data);
     assert_eq!(
         features(),
         [
@@ -230,16 +185,14 @@ async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
             "d=4\u{a0}of 10"
         ]
     );
-    assert_eq!(made.get_value(), 5);
+    assert_eq!(made.get(), 5);
     assert!(element(0).is_same_node(Some(&a)) && element(1).is_same_node(Some(&b)));
     assert!(element(3).is_same_node(Some(&d)));
 
     // A row removed from the middle: those after it shift and are rebuilt;
     // the one before stays.
-    data.update(|rows| {
-        rows.remove(1);
-    });
-    crate::support::sleep(0).await;
+    data.remove(1);
+    show(&data);
     assert_eq!(
         features(),
         ["a=1\u{a0}of 10", "c=9\u{a0}of 10", "d=4\u{a0}of 10"]
@@ -248,17 +201,15 @@ async fn a_kept_list_keeps_unchanged_rows_and_follows_its_data() {
     assert!(!b.is_connected());
 
     // Rows added at the end, then the list emptied and filled again.
-    data.update(|rows| rows.push(("e", 5)));
-    crate::support::sleep(0).await;
+    data.push(("e", 5));
+    show(&data);
     assert_eq!(
         features().last().map(String::as_str),
         Some("e=5\u{a0}of 10")
     );
     assert_eq!(shown().length(), 4);
-    data.set(Vec::new());
-    crate::support::sleep(0).await;
+    show(&[]);
     assert_eq!(shown().length(), 0);
-    data.set(vec![("z", 1)]);
-    crate::support::sleep(0).await;
+    show(&[("z", 1)]);
     assert_eq!(features(), ["z=1\u{a0}of 10"]);
 }

@@ -1,9 +1,13 @@
 //! `CancelSubscription`: cancel at the end of the period (after saying what
 //! that means), or resume before it ends.
 
+use std::cell::RefCell;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::Element;
 
+use super::dom::{append, button, element, flag, replace, set, text_element, Built, Live};
 use super::status::error_message;
 use crate::client::ClientError;
 use crate::i18n::Msg;
@@ -37,6 +41,9 @@ pub fn CancelSubscription() -> impl IntoView {
         });
     };
 
+    // Built by hand (see [`crate::widgets::dom`]), again when the
+    // subscription or the step changes; `busy` and `failure` are followed
+    // in place.
     let body = move || {
         let snapshot = context.snapshot()?;
         let subscription = snapshot.subscription.clone()?;
@@ -47,57 +54,73 @@ pub fn CancelSubscription() -> impl IntoView {
                 .trial_ends_at
                 .unwrap_or(subscription.current_period_end),
         );
-        let plan = snapshot.plan.name.clone();
-        let error = move || {
-            failure.get().map(|e| {
-                let text = e
-                    .api_message()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| context.text(error_message(&e)));
-                view! { <p data-part="error-message" role="alert">{text}</p> }
-            })
+        let mut live = Live::default();
+        let section = element("section", "cancel-subscription");
+        let busy_button = |live: &mut Live, part: &str, label: Msg, cancel: bool| {
+            let action = button(part, &context.text(label));
+            live.bind({
+                let action = action.clone();
+                move || flag(&action, "disabled", busy.get())
+            });
+            live.on(&action, "click", move |_| act(cancel));
+            action
         };
-        Some(if subscription.cancel_at_period_end {
-            view! {
-                <section data-part="cancel-subscription" data-state="canceling">
-                    <p data-part="cancel-note">{context.fill(Msg::PlanEnds, &[("date", &ends)])}</p>
-                    // Only billing managers get the button; the server
-                    // refuses everyone else anyway.
-                    {can_manage.then(|| view! {
-                        <button type="button" data-part="resume" disabled=move || busy.get() on:click=move |_| act(false)>
-                            {context.text(Msg::ResumePlan)}
-                        </button>
-                    })}
-                    {error}
-                </section>
+        if subscription.cancel_at_period_end {
+            set(&section, "data-state", "canceling");
+            append(
+                &section,
+                &[&text_element(
+                    "p",
+                    "cancel-note",
+                    &context.fill(Msg::PlanEnds, &[("date", &ends)]),
+                )],
+            );
+            // Only billing managers get the button; the server refuses
+            // everyone else anyway.
+            if can_manage {
+                let resume = busy_button(&mut live, "resume", Msg::ResumePlan, false);
+                append(&section, &[&resume]);
             }
-            .into_any()
         } else if confirming.get() {
-            view! {
-                <section data-part="cancel-subscription" data-state="confirming" role="group">
-                    <p data-part="cancel-note">{context.fill(Msg::CancelExplain, &[("plan", &plan), ("date", &ends)])}</p>
-                    <button type="button" data-part="keep" on:click=move |_| confirming.set(false)>
-                        {context.text(Msg::KeepPlan)}
-                    </button>
-                    <button type="button" data-part="confirm-cancel" disabled=move || busy.get() on:click=move |_| act(true)>
-                        {context.text(Msg::CancelConfirm)}
-                    </button>
-                    {error}
-                </section>
-            }
-            .into_any()
+            set(&section, "data-state", "confirming");
+            set(&section, "role", "group");
+            let note = context.fill(
+                Msg::CancelExplain,
+                &[("plan", &snapshot.plan.name), ("date", &ends)],
+            );
+            let keep = button("keep", &context.text(Msg::KeepPlan));
+            live.on(&keep, "click", move |_| confirming.set(false));
+            let confirm = busy_button(&mut live, "confirm-cancel", Msg::CancelConfirm, true);
+            append(
+                &section,
+                &[&text_element("p", "cancel-note", &note), &keep, &confirm],
+            );
         } else if !can_manage {
             return None;
         } else {
-            view! {
-                <section data-part="cancel-subscription" data-state="active">
-                    <button type="button" data-part="cancel" on:click=move |_| confirming.set(true)>
-                        {context.text(Msg::CancelPlan)}
-                    </button>
-                </section>
+            set(&section, "data-state", "active");
+            let cancel = button("cancel", &context.text(Msg::CancelPlan));
+            live.on(&cancel, "click", move |_| confirming.set(true));
+            append(&section, &[&cancel]);
+            return Some(Built::new(section, live));
+        }
+        let shown = RefCell::new(None::<Element>);
+        live.bind({
+            let section = section.clone();
+            move || {
+                let message = failure.get().map(|error| {
+                    let text = error
+                        .api_message()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| context.text(error_message(&error)));
+                    let message = text_element("p", "error-message", &text);
+                    set(&message, "role", "alert");
+                    message
+                });
+                replace(&section, None, &mut shown.borrow_mut(), message);
             }
-            .into_any()
-        })
+        });
+        Some(Built::new(section, live))
     };
     Some(body.into_any())
 }

@@ -5,13 +5,14 @@ mod row;
 
 pub use row::{EntitlementRow, Meter};
 
+use std::cell::RefCell;
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
 
-use super::built_row::KeptRow;
+use super::built_row::KeptRows;
+use super::dom::{append, element, set, text_element, Built, Live};
 use super::portal_view_kept;
 use crate::format::Formatter;
 use crate::i18n::Msg;
@@ -27,7 +28,7 @@ pub fn Entitlements() -> impl IntoView {
 
 /// What a row is kept by: a fingerprint of its whole entitlement. A
 /// refresh (say, after a usage event) rebuilds only the rows whose
-/// entitlement changed at their place (see [`KeptRow`]), and works that
+/// entitlement changed at their place (see [`KeptRows`]), and works that
 /// out without copying a thousand entitlements (a hash of each is enough:
 /// `cargo xtask bench scale`, update → row). Two different entitlements
 /// at the same place hashing alike would keep the old row; at 64 bits,
@@ -36,37 +37,51 @@ fn fingerprint(entitlement: &Entitlement) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(entitlement)
 }
 
-fn entitlement_list(context: PortalContext) -> impl IntoView {
-    let format = Arc::new(context.formatter());
-    let rows = move || {
-        let Some(snapshot) = context.snapshot() else {
-            return Vec::new();
-        };
-        (0..snapshot.entitlements.len())
-            .map(|index| {
-                let (snapshot, format) = (snapshot.clone(), format.clone());
-                KeptRow {
-                    key: fingerprint(&snapshot.entitlements[index]),
-                    make: move || entitlement_row(context, &format, &snapshot.entitlements[index]),
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    let empty = Memo::new(move |_| {
-        context
-            .snapshot()
-            .is_some_and(|s| s.entitlements.is_empty())
-    });
-    view! {
-        <section data-part="entitlements" data-state=move || if empty.get() { "empty" } else { "ready" }>
-            <h2 data-part="entitlements-title">{context.text(Msg::EntitlementsTitle)}</h2>
-            {move || if empty.get() {
-                view! { <p data-part="empty-state">{context.text(Msg::EntitlementsEmpty)}</p> }.into_any()
+/// The list, built by hand (see [`crate::widgets::dom`]), its rows kept
+/// across snapshots by their entitlement's [`fingerprint`] (see
+/// [`KeptRows`]).
+fn entitlement_list(context: PortalContext) -> Built {
+    let format = context.formatter();
+    let section = element("section", "entitlements");
+    append(
+        &section,
+        &[&text_element(
+            "h2",
+            "entitlements-title",
+            &context.text(Msg::EntitlementsTitle),
+        )],
+    );
+    let list = element("ul", "entitlement-list");
+    let empty = text_element("p", "empty-state", &context.text(Msg::EntitlementsEmpty));
+    let rows = RefCell::new(KeptRows::new(list.clone()));
+    let mut live = Live::default();
+    live.bind({
+        let section = section.clone();
+        move || {
+            let Some(snapshot) = context.snapshot() else {
+                return;
+            };
+            let entitlements = &snapshot.entitlements;
+            let empty_now = entitlements.is_empty();
+            set(
+                &section,
+                "data-state",
+                if empty_now { "empty" } else { "ready" },
+            );
+            let (shown, hidden) = if empty_now {
+                (&empty, &list)
             } else {
-                view! { <ul data-part="entitlement-list">{rows.clone()}</ul> }.into_any()
-            }}
-        </section>
-    }
+                (&list, &empty)
+            };
+            hidden.remove();
+            append(&section, &[shown]);
+            rows.borrow_mut()
+                .show(entitlements.iter().map(fingerprint), |index| {
+                    entitlement_row(context, &format, &entitlements[index])
+                });
+        }
+    });
+    Built::new(section, live)
 }
 
 /// Fill of a meter as a CSS percentage, with integer arithmetic: `"48.2%"`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::{InvoiceStatus, PortalSnapshot};
 
+use super::dom::{append, element, plain, set, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -14,51 +15,72 @@ pub fn Invoices() -> impl IntoView {
     portal_view("invoices", invoice_table)
 }
 
-fn invoice_table(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
+/// Built by hand (see [`crate::widgets::dom`]), again for each snapshot.
+fn invoice_table(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
     let format = context.formatter();
+    let section = element("section", "invoices");
+    append(
+        &section,
+        &[&text_element(
+            "h2",
+            "invoices-title",
+            &context.text(Msg::InvoicesTitle),
+        )],
+    );
     if snapshot.invoices.is_empty() {
-        return view! {
-            <section data-part="invoices" data-state="empty">
-                <h2 data-part="invoices-title">{context.text(Msg::InvoicesTitle)}</h2>
-                <p data-part="empty-state">{context.text(Msg::NoInvoices)}</p>
-            </section>
-        }
-        .into_any();
+        set(&section, "data-state", "empty");
+        append(
+            &section,
+            &[&text_element(
+                "p",
+                "empty-state",
+                &context.text(Msg::NoInvoices),
+            )],
+        );
+        return Built::new(section, Live::default());
     }
-    let rows = snapshot
-        .invoices
-        .iter()
-        .map(|invoice| {
-            let status = context.text(match invoice.status {
-                InvoiceStatus::Paid => Msg::InvoicePaid,
-                InvoiceStatus::Declined => Msg::InvoiceDeclined,
-                InvoiceStatus::NoCharge => Msg::InvoiceNoCharge,
-            });
-            view! {
-                <tr data-part="invoice" data-state=invoice.status.as_str() data-invoice=invoice.id.clone()>
-                    <td data-part="invoice-date">{format.date(invoice.created_at)}</td>
-                    <td data-part="invoice-number">{invoice.number.clone()}</td>
-                    <td data-part="invoice-amount">{format.money(&invoice.total)}</td>
-                    <td><span data-part="invoice-status" data-state=invoice.status.as_str()>{status}</span></td>
-                </tr>
-            }
-        })
-        .collect::<Vec<_>>();
-    view! {
-        <section data-part="invoices" data-state="ready">
-            <h2 data-part="invoices-title">{context.text(Msg::InvoicesTitle)}</h2>
-            <table data-part="invoice-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{context.text(Msg::InvoiceDate)}</th>
-                        <th scope="col">{context.text(Msg::InvoiceNumber)}</th>
-                        <th scope="col">{context.text(Msg::InvoiceAmount)}</th>
-                        <th scope="col">{context.text(Msg::InvoiceStatusLabel)}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
+    set(&section, "data-state", "ready");
+    let head_row = plain("tr");
+    for label in [
+        Msg::InvoiceDate,
+        Msg::InvoiceNumber,
+        Msg::InvoiceAmount,
+        Msg::InvoiceStatusLabel,
+    ] {
+        let cell = plain("th");
+        set(&cell, "scope", "col");
+        cell.set_text_content(Some(&context.text(label)));
+        append(&head_row, &[&cell]);
     }
-    .into_any()
+    let head = plain("thead");
+    append(&head, &[&head_row]);
+    let body = plain("tbody");
+    for invoice in &snapshot.invoices {
+        let status = context.text(match invoice.status {
+            InvoiceStatus::Paid => Msg::InvoicePaid,
+            InvoiceStatus::Declined => Msg::InvoiceDeclined,
+            InvoiceStatus::NoCharge => Msg::InvoiceNoCharge,
+        });
+        let row = element("tr", "invoice");
+        set(&row, "data-state", invoice.status.as_str());
+        set(&row, "data-invoice", &invoice.id);
+        let badge = text_element("span", "invoice-status", &status);
+        set(&badge, "data-state", invoice.status.as_str());
+        let status_cell = plain("td");
+        append(&status_cell, &[&badge]);
+        append(
+            &row,
+            &[
+                &text_element("td", "invoice-date", &format.date(invoice.created_at)),
+                &text_element("td", "invoice-number", &invoice.number),
+                &text_element("td", "invoice-amount", &format.money(&invoice.total)),
+                &status_cell,
+            ],
+        );
+        append(&body, &[&row]);
+    }
+    let table = element("table", "invoice-table");
+    append(&table, &[&head, &body]);
+    append(&section, &[&table]);
+    Built::new(section, Live::default())
 }

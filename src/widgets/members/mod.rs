@@ -368,7 +368,7 @@ fn member_table(
                 built[index]
                     .get_or_insert_with(|| {
                         let row = member_row(&roster, index, &labels);
-                        MemberRow::build_from(&row.fields())
+                        row.build()
                     })
                     .clone()
             })

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::{BillingInterval, PortalSnapshot, SubscriptionStatus};
 
+use super::dom::{append, append_text, element, set, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -15,7 +16,8 @@ pub fn PlanView() -> impl IntoView {
     portal_view("plan", plan_card)
 }
 
-fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
+/// Built by hand (see [`crate::widgets::dom`]), again for each snapshot.
+fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
     let format = context.formatter();
     let plan = &snapshot.plan;
     let subscription = snapshot.subscription.as_ref();
@@ -84,20 +86,37 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl Into
             )
         });
 
-    view! {
-        <section data-part="plan" data-state=state data-plan=plan.id.clone()>
-            <header data-part="plan-header">
-                <p data-part="plan-eyebrow">{context.text(Msg::PlanTitle)}</p>
-                <h2 data-part="plan-name">{plan.name.clone()}</h2>
-                <span data-part="status-badge" data-state=state>{status_label}</span>
-            </header>
-            <p data-part="plan-price">
-                <span data-part="price-amount">{amount}</span>
-                {interval.map(|text| view! { " " <span data-part="price-interval">{text}</span> })}
-            </p>
-            {next.map(|(kind, text)| view! { <p data-part="plan-renewal" data-state=kind>{text}</p> })}
-            {scheduled.map(|text| view! { <p data-part="plan-scheduled">{text}</p> })}
-            {plan.description.clone().map(|text| view! { <p data-part="plan-description">{text}</p> })}
-        </section>
+    let card = element("section", "plan");
+    set(&card, "data-state", state);
+    set(&card, "data-plan", &plan.id);
+    let header = element("header", "plan-header");
+    let badge = text_element("span", "status-badge", &status_label);
+    set(&badge, "data-state", state);
+    append(
+        &header,
+        &[
+            &text_element("p", "plan-eyebrow", &context.text(Msg::PlanTitle)),
+            &text_element("h2", "plan-name", &plan.name),
+            &badge,
+        ],
+    );
+    let price = element("p", "plan-price");
+    append(&price, &[&text_element("span", "price-amount", &amount)]);
+    if let Some(text) = interval {
+        append_text(&price, " ");
+        append(&price, &[&text_element("span", "price-interval", &text)]);
     }
+    append(&card, &[&header, &price]);
+    if let Some((kind, text)) = next {
+        let renewal = text_element("p", "plan-renewal", &text);
+        set(&renewal, "data-state", kind);
+        append(&card, &[&renewal]);
+    }
+    if let Some(text) = scheduled {
+        append(&card, &[&text_element("p", "plan-scheduled", &text)]);
+    }
+    if let Some(text) = &plan.description {
+        append(&card, &[&text_element("p", "plan-description", text)]);
+    }
+    Built::new(card, Live::default())
 }

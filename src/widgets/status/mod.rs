@@ -6,6 +6,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
+use web_sys::Element;
+
+use super::dom::{append, button, element, set, text_element, Built, Live};
 use crate::client::ClientError;
 use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -21,17 +24,22 @@ pub fn error_message(error: &ClientError) -> Msg {
 }
 
 /// A widget's loading face; `loading` is what a screen reader hears.
-pub(crate) fn skeleton(part: &'static str, context: PortalContext, loading: Msg) -> impl IntoView {
-    view! {
-        <section data-part=part data-state="loading" aria-busy="true">
-            <div data-part="skeleton" role="status">
-                <span data-part="visually-hidden">{context.text(loading)}</span>
-                <div data-part="skeleton-line"></div>
-                <div data-part="skeleton-line"></div>
-                <div data-part="skeleton-line"></div>
-            </div>
-        </section>
-    }
+pub(crate) fn skeleton(part: &'static str, context: PortalContext, loading: Msg) -> Built {
+    let section = face(part, "loading");
+    set(&section, "aria-busy", "true");
+    let skeleton = element("div", "skeleton");
+    set(&skeleton, "role", "status");
+    append(
+        &skeleton,
+        &[
+            &text_element("span", "visually-hidden", &context.text(loading)),
+            &element("div", "skeleton-line"),
+            &element("div", "skeleton-line"),
+            &element("div", "skeleton-line"),
+        ],
+    );
+    append(&section, &[&skeleton]);
+    Built::new(section, Live::default())
 }
 
 /// A widget's error face: `message` says what went wrong, `retry` tries
@@ -42,17 +50,31 @@ pub(crate) fn failure(
     error: &ClientError,
     message: Msg,
     retry: impl Fn() + 'static,
-) -> impl IntoView {
-    view! {
-        <section data-part=part data-state="error" data-error=error.kind()>
-            <div data-part="error" role="alert">
-                <p data-part="error-message">{context.text(message)}</p>
-                <button type="button" data-part="retry" on:click=move |_| retry()>
-                    {context.text(Msg::Retry)}
-                </button>
-            </div>
-        </section>
-    }
+) -> Built {
+    let section = face(part, "error");
+    set(&section, "data-error", error.kind());
+    let alert = element("div", "error");
+    set(&alert, "role", "alert");
+    let button = button("retry", &context.text(Msg::Retry));
+    let mut live = Live::default();
+    live.on(&button, "click", move |_| retry());
+    append(
+        &alert,
+        &[
+            &text_element("p", "error-message", &context.text(message)),
+            &button,
+        ],
+    );
+    append(&section, &[&alert]);
+    Built::new(section, live)
+}
+
+/// A widget's `<section>` in `state`. The faces are built by hand (see
+/// [`crate::widgets::dom`]).
+fn face(part: &str, state: &str) -> Element {
+    let section = element("section", part);
+    set(&section, "data-state", state);
+    section
 }
 
 /// Which of its three faces a widget shows. `Ready` carries the strings'
@@ -102,14 +124,16 @@ fn faces(
     ready: Arc<dyn Fn(PortalContext) -> AnyView + Send + Sync>,
 ) -> AnyView {
     let Some(context) = use_portal() else {
-        return view! {
-            <section data-part=part data-state="error" data-error="no-provider">
-                <p data-part="error-message" role="alert">
-                    {Strings::english().get(Msg::MissingProvider).to_owned()}
-                </p>
-            </section>
-        }
-        .into_any();
+        let section = face(part, "error");
+        set(&section, "data-error", "no-provider");
+        let message = text_element(
+            "p",
+            "error-message",
+            Strings::english().get(Msg::MissingProvider),
+        );
+        set(&message, "role", "alert");
+        append(&section, &[&message]);
+        return Built::new(section, Live::default()).into_any();
     };
     let phase = Memo::new(move |_| match context.state() {
         LoadState::Loading => Phase::Loading,

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
 use super::checkout::line_label;
+use super::dom::{append, element, set, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -15,45 +16,61 @@ pub fn UpcomingBill() -> impl IntoView {
     portal_view("upcoming-bill", upcoming)
 }
 
-fn upcoming(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> impl IntoView {
+/// Built by hand (see [`crate::widgets::dom`]), again for each snapshot.
+fn upcoming(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
     let format = context.formatter();
+    let section = element("section", "upcoming-bill");
+    append(
+        &section,
+        &[&text_element(
+            "h2",
+            "upcoming-title",
+            &context.text(Msg::UpcomingTitle),
+        )],
+    );
     let Some(bill) = snapshot.upcoming_invoice.as_ref() else {
-        return view! {
-            <section data-part="upcoming-bill" data-state="none">
-                <h2 data-part="upcoming-title">{context.text(Msg::UpcomingTitle)}</h2>
-                <p data-part="empty-state">{context.text(Msg::NoUpcoming)}</p>
-            </section>
-        }
-        .into_any();
+        set(&section, "data-state", "none");
+        append(
+            &section,
+            &[&text_element(
+                "p",
+                "empty-state",
+                &context.text(Msg::NoUpcoming),
+            )],
+        );
+        return Built::new(section, Live::default());
     };
-    let lines = bill
-        .lines
-        .iter()
-        .map(|line| {
-            view! {
-                <li data-part="bill-line">
-                    <span data-part="line-label">{line_label(context, &snapshot, line)}</span>
-                    <span data-part="line-amount">{format.money(&line.amount)}</span>
-                </li>
-            }
-        })
-        .collect::<Vec<_>>();
-    view! {
-        <section data-part="upcoming-bill" data-state="scheduled">
-            <h2 data-part="upcoming-title">{context.text(Msg::UpcomingTitle)}</h2>
-            <p data-part="upcoming-summary">
-                {context.fill(
-                    Msg::UpcomingSummary,
-                    &[("amount", &format.money(&bill.amount_due)), ("date", &format.date(bill.charge_at))],
-                )}
-            </p>
-            <ul data-part="bill-lines">{lines}</ul>
-            {(bill.credit_applied.amount_minor > 0).then(|| view! {
-                <p data-part="credit-applied">
-                    {context.text(Msg::CreditApplied)} " " {format.money(&bill.credit_applied)}
-                </p>
-            })}
-        </section>
+    set(&section, "data-state", "scheduled");
+    let summary = context.fill(
+        Msg::UpcomingSummary,
+        &[
+            ("amount", &format.money(&bill.amount_due)),
+            ("date", &format.date(bill.charge_at)),
+        ],
+    );
+    let lines = element("ul", "bill-lines");
+    for line in &bill.lines {
+        let item = element("li", "bill-line");
+        append(
+            &item,
+            &[
+                &text_element("span", "line-label", &line_label(context, &snapshot, line)),
+                &text_element("span", "line-amount", &format.money(&line.amount)),
+            ],
+        );
+        append(&lines, &[&item]);
     }
-    .into_any()
+    append(
+        &section,
+        &[&text_element("p", "upcoming-summary", &summary), &lines],
+    );
+    if bill.credit_applied.amount_minor > 0 {
+        let credit = format!(
+            "{} {}",
+            context.text(Msg::CreditApplied),
+            format.money(&bill.credit_applied)
+        );
+        append(&section, &[&text_element("p", "credit-applied", &credit)]);
+    }
+    Built::new(section, Live::default())
 }
