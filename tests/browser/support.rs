@@ -72,6 +72,27 @@ export function delay_next_preview(ms) {
 export function delayed_preview_started() { return !!window.__porticoDelayedStarted; }
 export function late_preview_body() { return window.__porticoLatePreview; }
 export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+// Records the `data-part` of every node added to or removed from `target`
+// or anywhere under it, until `taken_child_changes` is called.
+export function record_child_changes(target) {
+  const changes = [];
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) changes.push('added ' + (node.dataset?.part ?? node.nodeName) + (node.dataset?.feature ? ' ' + node.dataset.feature : ''));
+      for (const node of record.removedNodes) changes.push('removed ' + (node.dataset?.part ?? node.nodeName) + (node.dataset?.feature ? ' ' + node.dataset.feature : ''));
+    }
+  });
+  observer.observe(target, { childList: true, subtree: true });
+  window.__porticoChildChanges = () => {
+    for (const record of observer.takeRecords()) {
+      for (const node of record.addedNodes) changes.push('added ' + (node.dataset?.part ?? node.nodeName) + (node.dataset?.feature ? ' ' + node.dataset.feature : ''));
+      for (const node of record.removedNodes) changes.push('removed ' + (node.dataset?.part ?? node.nodeName) + (node.dataset?.feature ? ' ' + node.dataset.feature : ''));
+    }
+    observer.disconnect();
+    return JSON.stringify(changes);
+  };
+}
+export function taken_child_changes() { return window.__porticoChildChanges(); }
 "#)]
 extern "C" {
     pub fn install_fetch_recorder();
@@ -80,6 +101,8 @@ extern "C" {
     pub fn delay_next_preview(ms: u32);
     pub fn delayed_preview_started() -> bool;
     pub fn late_preview_body() -> Option<String>;
+    pub fn record_child_changes(target: &web_sys::Element);
+    fn taken_child_changes() -> String;
     fn fetch_log() -> String;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: u32) -> js_sys::Promise;
@@ -93,6 +116,13 @@ pub struct RecordedFetch {
     pub start: f64,
     pub end: Option<f64>,
     pub status: Option<u16>,
+}
+
+/// The nodes added and removed under the element given to
+/// [`record_child_changes`] since, each as `added <part>` or `removed
+/// <part>`; stops recording.
+pub fn child_changes() -> Vec<String> {
+    serde_json::from_str(&taken_child_changes()).expect("a list of changes")
 }
 
 pub fn recorded_fetches() -> Vec<RecordedFetch> {

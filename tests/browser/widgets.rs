@@ -5,8 +5,9 @@ use portico::{Entitlements, PlanView, Portal, PortalProvider};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::support::{
-    account, api, captured_context, install_fetch_recorder, mount, mount_signed_in,
-    paying_customer, record_usage, recorded_fetches, token, CaptureContext, Mounted,
+    account, api, captured_context, child_changes, install_fetch_recorder, mount, mount_signed_in,
+    paying_customer, record_child_changes, record_usage, recorded_fetches, token, CaptureContext,
+    Mounted,
 };
 
 #[wasm_bindgen_test]
@@ -291,6 +292,7 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
     let before_sso = view.find(&row("sso"));
     let rows_before = view.count("[data-part=entitlement]");
     assert_eq!(view.text(&value("api_calls")), "0 of 100,000");
+    record_child_changes(&view.find("[data-part=entitlements]"));
 
     record_usage(&org_id, "api_calls", 1234, "increment").await;
     context.refresh();
@@ -299,6 +301,20 @@ async fn a_usage_update_changes_its_row_and_keeps_every_other_row() {
         .await;
 
     assert_eq!(shown, "1,234 of 100,000");
+    // Changed rows are replaced in place, and nothing else is added or
+    // removed: the list is not taken out and put back. (The seats row may
+    // change too: identify makes the viewer a member.)
+    let changes = child_changes();
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.starts_with("added entitlement ") || c.starts_with("removed entitlement ")),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().any(|c| c == "added entitlement api_calls"),
+        "{changes:?}"
+    );
     assert_eq!(view.count("[data-part=entitlement]"), rows_before);
     // The unchanged rows are the same DOM nodes: a refresh does not rebuild
     // the list (which would drop any focus or selection inside it).

@@ -74,7 +74,11 @@ fn entitlement_list(context: PortalContext) -> Built {
                 (&list, &empty)
             };
             hidden.remove();
-            append(&section, &[shown]);
+            // Appending a node moves it even to where it is: a list of a
+            // thousand rows would be taken out and put back on every update.
+            if shown.parent_node().is_none() {
+                append(&section, &[shown]);
+            }
             rows.borrow_mut()
                 .show(entitlements.iter().map(fingerprint), |index| {
                     entitlement_row(context, &format, &entitlements[index])

@@ -375,7 +375,9 @@ fn member_table(
             .collect();
         body.replace_children_with_node(&rows);
         if shown.is_empty() {
-            append(&results, &[&no_match]);
+            if no_match.parent_node().is_none() {
+                append(&results, &[&no_match]);
+            }
         } else {
             no_match.remove();
         }
