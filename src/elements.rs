@@ -19,6 +19,7 @@ use crate::format::Formatter;
 use crate::i18n::Strings;
 use crate::json::Value;
 use crate::provider::{LoadState, PortalContext};
+use crate::widgets::dom::effect;
 use crate::widgets::{
     CancelSubscription, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal, UpcomingBill,
 };
@@ -296,7 +297,7 @@ impl PortalSession {
         let context = self.context;
         let identify_callback = callback.clone();
         self.owner.with(|| {
-            Effect::new(move |_| {
+            effect(move || {
                 let (kind, detail) = match context.state() {
                     LoadState::Loading => return,
                     LoadState::Ready(snapshot) => (
@@ -329,7 +330,7 @@ impl PortalSession {
             // A refused identify (say, the host named another organization
             // than the token's) leaves the token's own data on screen, so
             // it is reported on its own rather than as a failed load.
-            Effect::new(move |_| {
+            effect(move || {
                 if let Some(error) = context.identify_error() {
                     let detail = error_detail(&error, "identify");
                     let _ = identify_callback.call2(

@@ -14,7 +14,7 @@
 //! a [`Live`]; dropping it stops them, so a part rebuilt whole drops the
 //! old part's `Live` with it.
 
-use leptos::prelude::document;
+use leptos::prelude::{document, Effect};
 use leptos::reactive::effect::RenderEffect;
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::html::attribute::Attribute;
@@ -106,6 +106,15 @@ pub fn replace(
         let _ = parent.insert_before(&new, next);
         *shown = Some(new);
     }
+}
+
+/// Runs `run` after rendering, and again whenever a signal it read
+/// changes, while the current owner lives: [`Effect::new`] with the
+/// closure boxed, so that every effect shares one compiled copy of the
+/// effect's machinery (its task and its loop) instead of one per closure.
+pub fn effect(run: impl Fn() + 'static) {
+    let run: Box<dyn Fn()> = Box::new(run);
+    Effect::new(move |_| run());
 }
 
 /// What keeps a hand-built view live: its render effects and event

@@ -4,7 +4,7 @@
 pub mod built_row;
 pub mod cancel_subscription;
 pub mod checkout;
-mod dom;
+pub(crate) mod dom;
 pub mod entitlements;
 pub mod invoices;
 pub mod members;

@@ -30,7 +30,8 @@ use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::dom::{
-    append, append_text, button, element, flag, plain, replace, set, text_element, Built, Live,
+    append, append_text, button, effect, element, flag, plain, replace, set, text_element, Built,
+    Live,
 };
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
@@ -207,9 +208,9 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
     let modal: HtmlDialogElement = dialog.clone().unchecked_into();
 
     // Opening: take the starting selection and show the modal.
-    Effect::new({
+    effect({
         let modal = modal.clone();
-        move |_| {
+        move || {
             let Some(start) = open.get() else {
                 if modal.open() {
                     modal.close();
@@ -230,7 +231,7 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
     // The live preview.
     let generation = StoredValue::new(0u64);
     let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
-    Effect::new(move |_| {
+    effect(move || {
         if open.with(Option::is_none) {
             return;
         }

@@ -26,7 +26,9 @@ use self::roster::{
     display_name, members_csv, seat_state, seat_texts, visible_members, MemberQuery, SortKey,
 };
 use super::built_row::RowData;
-use super::dom::{append, button, element, flag, plain, set, set_style, text_element, Built, Live};
+use super::dom::{
+    append, button, effect, element, flag, plain, set, set_style, text_element, Built, Live,
+};
 use super::entitlements::meter_fill;
 use super::portal_view;
 use super::status::{error_message, failure, skeleton};
@@ -79,7 +81,7 @@ pub fn Members() -> impl IntoView {
     // later) is not news: a failed first read is retried only for data
     // that arrives after it, or by the customer.
     let data_at_mount = context.snapshot_untracked().is_some();
-    Effect::new(move || match context.state() {
+    effect(move || match context.state() {
         LoadState::Ready(_) => {
             // The first portal data arrives beside the read made at mount;
             // later data (a refresh, a finished checkout) may change the
@@ -107,7 +109,7 @@ pub fn Members() -> impl IntoView {
     // signed-in user a member: once identify has succeeded, a list without
     // them is read once more.
     let reread_for_identify = StoredValue::new(false);
-    Effect::new(move || {
+    effect(move || {
         let identified = context.identified();
         let missing_viewer = load.with(|load| match load {
             Load::Ready(roster) => context
