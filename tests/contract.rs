@@ -63,11 +63,21 @@ fn rendered_parts() -> BTreeSet<String> {
                 parts.insert(name.to_owned());
             }
         }
-        // Built rows name each element's part after its tag:
-        // `open("li", "entitlement")`, `text_element("td", "member-name", …)`.
-        for opener in [".open(\"", "text_element(\""] {
-            for chunk in source.split(opener).skip(1) {
-                if let Some(name) = chunk.split('"').nth(2) {
+        // Elements built by hand, and the rows' HTML, name each element's
+        // part right after its tag: `element("li", "entitlement")`,
+        // `text_element(tag, "checkout-message", …)`, `open("li", "meter")`;
+        // a button's part comes first: `button("retry", …)`. A part passed
+        // in a variable is a literal at the call that passes it.
+        for (call, position) in [("element(", 1), (".open(", 1), ("button(", 0)] {
+            for chunk in source.split(call).skip(1) {
+                let arguments = chunk.split(')').next().unwrap_or_default();
+                let literal = arguments
+                    .split(',')
+                    .nth(position)
+                    .map(str::trim)
+                    .and_then(|a| a.strip_prefix('"'))
+                    .and_then(|a| a.strip_suffix('"'));
+                if let Some(name) = literal {
                     parts.insert(name.to_owned());
                 }
             }

@@ -26,7 +26,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, Node};
 
-/// A `<tag data-part="part">`.
+/// A `tag` element whose `data-part` is `part`.
 pub fn element(tag: &str, part: &str) -> Element {
     let created = plain(tag);
     set(&created, "data-part", part);
@@ -42,14 +42,14 @@ pub fn plain(tag: &str) -> Element {
         .unwrap_or_else(|_| unreachable!())
 }
 
-/// A `<tag data-part="part">` holding `text`, as text.
+/// A `tag` element whose `data-part` is `part`, holding `text` as text.
 pub fn text_element(tag: &str, part: &str, text: &str) -> Element {
     let created = element(tag, part);
     created.set_text_content(Some(text));
     created
 }
 
-/// A `<button type="button" data-part="part">` labelled `text`.
+/// A button (`type="button"`) whose `data-part` is `part`, labelled `text`.
 pub fn button(part: &str, text: &str) -> Element {
     let created = text_element("button", part, text);
     set(&created, "type", "button");

@@ -56,14 +56,13 @@ pub fn CancelSubscription() -> impl IntoView {
         );
         let mut live = Live::default();
         let section = element("section", "cancel-subscription");
-        let busy_button = |live: &mut Live, part: &str, label: Msg, cancel: bool| {
-            let action = button(part, &context.text(label));
+        // Disabled while a cancel or resume is on its way.
+        let acts = |live: &mut Live, action: &Element, cancel: bool| {
             live.bind({
                 let action = action.clone();
                 move || flag(&action, "disabled", busy.get())
             });
-            live.on(&action, "click", move |_| act(cancel));
-            action
+            live.on(action, "click", move |_| act(cancel));
         };
         if subscription.cancel_at_period_end {
             set(&section, "data-state", "canceling");
@@ -78,7 +77,8 @@ pub fn CancelSubscription() -> impl IntoView {
             // Only billing managers get the button; the server refuses
             // everyone else anyway.
             if can_manage {
-                let resume = busy_button(&mut live, "resume", Msg::ResumePlan, false);
+                let resume = button("resume", &context.text(Msg::ResumePlan));
+                acts(&mut live, &resume, false);
                 append(&section, &[&resume]);
             }
         } else if confirming.get() {
@@ -90,7 +90,8 @@ pub fn CancelSubscription() -> impl IntoView {
             );
             let keep = button("keep", &context.text(Msg::KeepPlan));
             live.on(&keep, "click", move |_| confirming.set(false));
-            let confirm = busy_button(&mut live, "confirm-cancel", Msg::CancelConfirm, true);
+            let confirm = button("confirm-cancel", &context.text(Msg::CancelConfirm));
+            acts(&mut live, &confirm, true);
             append(
                 &section,
                 &[&text_element("p", "cancel-note", &note), &keep, &confirm],

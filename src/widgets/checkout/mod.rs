@@ -795,24 +795,18 @@ fn preview_section(context: PortalContext, state: PreviewState) -> Option<Elemen
     Some(section)
 }
 
-/// A `<p>` of two plain spans (`<span>label</span><span>amount</span>`)
-/// under `part`; `amount` is `tag` (`strong` marks the total).
-fn labelled_amount(
-    part: &str,
-    label: &str,
-    tag: &str,
-    amount_part: Option<&str>,
-    amount: &str,
-) -> Element {
-    let line = element("p", part);
+/// A plain `tag` element holding `text`.
+fn plain_text(tag: &str, text: &str) -> Element {
+    let created = plain(tag);
+    created.set_text_content(Some(text));
+    created
+}
+
+/// `line` (a `<p>`) holding a plain `<span>` with `label`, then `amount`.
+fn labelled(line: Element, label: &str, amount: &Element) -> Element {
     let label_span = plain("span");
     label_span.set_text_content(Some(label));
-    let amount_element = match amount_part {
-        Some(amount_part) => element(tag, amount_part),
-        None => plain(tag),
-    };
-    amount_element.set_text_content(Some(amount));
-    append(&line, &[&label_span, &amount_element]);
+    append(&line, &[&label_span, amount]);
     line
 }
 
@@ -853,12 +847,10 @@ fn preview_summary(
         });
         append(
             &section,
-            &[&labelled_amount(
-                "credit-applied",
+            &[&labelled(
+                element("p", "credit-applied"),
                 &context.text(Msg::CreditApplied),
-                "span",
-                None,
-                &credit,
+                &plain_text("span", &credit),
             )],
         );
     }
@@ -873,12 +865,10 @@ fn preview_summary(
             ),
         )
     } else {
-        labelled_amount(
-            "due-now",
+        labelled(
+            element("p", "due-now"),
             &context.text(Msg::DueToday),
-            "strong",
-            Some("due-amount"),
-            &format.money(&priced.due_now),
+            &text_element("strong", "due-amount", &format.money(&priced.due_now)),
         )
     };
     let next = if let Some(ends) = priced.trial_ends_at {
