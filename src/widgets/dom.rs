@@ -90,6 +90,12 @@ pub fn append_text(parent: &Element, text: &str) {
     let _ = parent.append_with_str_1(text);
 }
 
+/// Marks `section` empty and says so, in an `empty-state` paragraph.
+pub fn show_empty(section: &Element, text: &str) {
+    set(section, "data-state", "empty");
+    append(section, &[&text_element("p", "empty-state", text)]);
+}
+
 /// Puts `new` where `shown` is (or before `next` under `parent` when
 /// nothing is shown yet), and keeps it as the shown one. `None` removes
 /// what is shown.

@@ -166,6 +166,63 @@ pub(crate) fn interval_words(context: PortalContext, interval: BillingInterval) 
     })
 }
 
+/// The monthly/yearly radio group: a `fieldset` of two `interval-option`
+/// labels named `group`. `shown()` is the period shown checked, `choose`
+/// hears the one picked, `disabled(period)` says whether an option is off
+/// now (all three followed in render effects); `yearly_badge` is a note on
+/// the yearly option (the saving).
+pub(crate) fn interval_toggle(
+    context: PortalContext,
+    group: &str,
+    live: &mut Live,
+    shown: impl Fn() -> BillingInterval + Copy + 'static,
+    choose: impl Fn(BillingInterval) + Copy + 'static,
+    disabled: impl Fn(BillingInterval) -> bool + Copy + 'static,
+    yearly_badge: Option<String>,
+) -> Element {
+    let toggle = element("fieldset", "interval-toggle");
+    append(
+        &toggle,
+        &[&text_element(
+            "legend",
+            "visually-hidden",
+            &context.text(Msg::IntervalLegend),
+        )],
+    );
+    for (value, label) in [
+        (BillingInterval::Month, Msg::Monthly),
+        (BillingInterval::Year, Msg::Yearly),
+    ] {
+        let option = element("label", "interval-option");
+        let input = plain("input");
+        set(&input, "type", "radio");
+        set(&input, "name", group);
+        set(&input, "value", value.as_str());
+        append(&option, &[&input]);
+        append_text(&option, &context.text(label));
+        if let Some(text) = yearly_badge
+            .as_deref()
+            .filter(|_| value == BillingInterval::Year)
+        {
+            append(&option, &[&text_element("span", "savings-badge", text)]);
+        }
+        append(&toggle, &[&option]);
+        let radio: HtmlInputElement = input.clone().unchecked_into();
+        live.bind(move || {
+            let checked = shown() == value;
+            set(
+                &option,
+                "data-state",
+                if checked { "checked" } else { "unchecked" },
+            );
+            radio.set_checked(checked);
+            flag(&radio, "disabled", disabled(value));
+        });
+        live.on(&input, "change", move |_| choose(value));
+    }
+    toggle
+}
+
 /// A dialog that checks out `open`'s request when it is `Some`; closing the
 /// dialog sets it back to `None`.
 #[component]
@@ -555,42 +612,17 @@ fn checkout_body(
     let plan_id = selection.plan_id.get_untracked();
     let plan = snapshot.plans.iter().find(|p| p.id == plan_id);
 
-    let toggle = element("fieldset", "interval-toggle");
-    append(
-        &toggle,
-        &[&text_element(
-            "legend",
-            "visually-hidden",
-            &context.text(Msg::IntervalLegend),
-        )],
+    let available = [BillingInterval::Month, BillingInterval::Year]
+        .map(|value| plan.is_some_and(|p| p.prices.is_empty() || p.price(value).is_some()));
+    let toggle = interval_toggle(
+        context,
+        &format!("{id_base}-interval"),
+        &mut live,
+        move || selection.interval.get(),
+        move |value| selection.interval.set(value),
+        move |value| !available[usize::from(value == BillingInterval::Year)] || selection.locked(),
+        None,
     );
-    let group = format!("{id_base}-interval");
-    for (value, label) in [
-        (BillingInterval::Month, Msg::Monthly),
-        (BillingInterval::Year, Msg::Yearly),
-    ] {
-        let available = plan.is_some_and(|p| p.prices.is_empty() || p.price(value).is_some());
-        let option = element("label", "interval-option");
-        let input = plain("input");
-        set(&input, "type", "radio");
-        set(&input, "name", &group);
-        set(&input, "value", value.as_str());
-        append(&option, &[&input]);
-        append_text(&option, &context.text(label));
-        append(&toggle, &[&option]);
-        let radio: HtmlInputElement = input.clone().unchecked_into();
-        live.bind(move || {
-            let checked = selection.interval.get() == value;
-            set(
-                &option,
-                "data-state",
-                if checked { "checked" } else { "unchecked" },
-            );
-            radio.set_checked(checked);
-            flag(&radio, "disabled", !available || selection.locked());
-        });
-        live.on(&input, "change", move |_| selection.interval.set(value));
-    }
 
     let body = element("div", "checkout-body");
     append(&body, &[&toggle]);

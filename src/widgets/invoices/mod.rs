@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::{InvoiceStatus, PortalSnapshot};
 
-use super::dom::{append, element, plain, set, text_element, Built, Live};
+use super::dom::{append, element, plain, set, show_empty, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -28,15 +28,7 @@ fn invoice_table(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built
         )],
     );
     if snapshot.invoices.is_empty() {
-        set(&section, "data-state", "empty");
-        append(
-            &section,
-            &[&text_element(
-                "p",
-                "empty-state",
-                &context.text(Msg::NoInvoices),
-            )],
-        );
+        show_empty(&section, &context.text(Msg::NoInvoices));
         return Built::new(section, Live::default());
     }
     set(&section, "data-state", "ready");

@@ -27,7 +27,8 @@ use self::roster::{
 };
 use super::built_row::RowData;
 use super::dom::{
-    append, button, effect, element, flag, plain, set, set_style, text_element, Built, Live,
+    append, button, effect, element, flag, plain, set, set_style, show_empty, text_element, Built,
+    Live,
 };
 use super::entitlements::meter_fill;
 use super::portal_view;
@@ -219,15 +220,7 @@ fn member_table(
     );
     let total = roster.list.members.len();
     if total == 0 {
-        set(&section, "data-state", "empty");
-        append(
-            &section,
-            &[&text_element(
-                "p",
-                "empty-state",
-                &context.text(Msg::MembersEmpty),
-            )],
-        );
+        show_empty(&section, &context.text(Msg::MembersEmpty));
         return Built::new(section, live);
     }
     set(&section, "data-state", "ready");

@@ -6,13 +6,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 
-use super::checkout::{interval_words, Checkout};
-use super::dom::{
-    append, append_text, button, element, flag, plain, set, text_element, Built, Live,
-};
+use super::checkout::{interval_toggle, interval_words, Checkout};
+use super::dom::{append, append_text, button, element, flag, set, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -94,49 +90,15 @@ fn plan_cards(
         "data-state",
         if can_manage { "ready" } else { "read-only" },
     );
-    let toggle = element("fieldset", "interval-toggle");
-    append(
-        &toggle,
-        &[&text_element(
-            "legend",
-            "visually-hidden",
-            &context.text(Msg::IntervalLegend),
-        )],
+    let toggle = interval_toggle(
+        context,
+        &group,
+        &mut live,
+        interval,
+        move |value| chosen_interval.set(Some(value)),
+        |_| false,
+        best_saving.map(saving_text),
     );
-    for (value, label) in [
-        (BillingInterval::Month, Msg::Monthly),
-        (BillingInterval::Year, Msg::Yearly),
-    ] {
-        let option = element("label", "interval-option");
-        let input = plain("input");
-        set(&input, "type", "radio");
-        set(&input, "name", &group);
-        set(&input, "value", value.as_str());
-        append(&option, &[&input]);
-        append_text(&option, &context.text(label));
-        if let Some(percent) = best_saving.filter(|_| value == BillingInterval::Year) {
-            append(
-                &option,
-                &[&text_element(
-                    "span",
-                    "savings-badge",
-                    &saving_text(percent),
-                )],
-            );
-        }
-        append(&toggle, &[&option]);
-        let radio: HtmlInputElement = input.clone().unchecked_into();
-        live.bind(move || {
-            let checked = interval() == value;
-            set(
-                &option,
-                "data-state",
-                if checked { "checked" } else { "unchecked" },
-            );
-            radio.set_checked(checked);
-        });
-        live.on(&input, "change", move |_| chosen_interval.set(Some(value)));
-    }
     append(
         &section,
         &[
