@@ -14,7 +14,10 @@
 //! a [`Live`]; dropping it stops them, so a part rebuilt whole drops the
 //! old part's `Live` with it.
 
-use leptos::prelude::{document, Effect};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::{document, Effect, Owner};
 use leptos::reactive::effect::RenderEffect;
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::html::attribute::Attribute;
@@ -171,19 +174,64 @@ impl Live {
     }
 }
 
+/// Where a hand-built view is in the page: its node. A [`slot`] puts new
+/// content there, so everything that mounts or moves the view reads it
+/// here.
+type Place = Rc<RefCell<Node>>;
+
 /// A hand-built element as a view: mounted as it is, live while shown.
 /// Wasm runs on one thread; the wrapper only satisfies views' `Send`.
-pub struct Built(SendWrapper<(Element, Live)>);
+pub struct Built(SendWrapper<(Place, Live)>);
 
 impl Built {
     pub fn new(root: Element, live: Live) -> Self {
-        Built(SendWrapper::new((root, live)))
+        Built(SendWrapper::new((Rc::new(RefCell::new(root.into())), live)))
     }
 }
 
-/// A shown [`Built`] view: its element, and what keeps it live.
+/// A place whose content is built again whenever a signal read while
+/// building it changes: `build` gives what to show there, or `None` for
+/// nothing (an empty comment holds the place). The new content takes the
+/// old one's place, and the old content's effects and listeners stop.
+/// Each content is built under an owner of its own (a child of the
+/// slot's), disposed with it.
+///
+/// `build` must give elements, not other slots: a slot inside a slot
+/// would be left behind when the inner one changes.
+pub fn slot(build: impl Fn() -> Option<Built> + 'static) -> Built {
+    let place: Place = Rc::new(RefCell::new(document().create_comment("").into()));
+    let content = RefCell::new(None::<(Live, Owner)>);
+    // Content is built under the slot's own owner, so that it sees the
+    // same context wherever the rebuild runs from.
+    let parent = Owner::current();
+    let mut live = Live::default();
+    live.bind({
+        let place = place.clone();
+        move || {
+            let owner = parent.as_ref().map_or_else(Owner::new, Owner::child);
+            let built = owner.with(&build);
+            let (node, kept) = match built {
+                Some(built) => {
+                    let (root, live) = built.0.take();
+                    let node = root.borrow().clone();
+                    (node, Some((live, owner)))
+                }
+                None => (document().create_comment("").into(), None),
+            };
+            let old = place.replace(node.clone());
+            if let Some(parent) = old.parent_node() {
+                let _ = parent.replace_child(&node, &old);
+            }
+            // Stops the old content's effects and listeners.
+            *content.borrow_mut() = kept;
+        }
+    });
+    Built(SendWrapper::new((place, live)))
+}
+
+/// A shown [`Built`] view: where it is, and what keeps it live.
 pub struct BuiltState {
-    root: Element,
+    place: Place,
     _live: Live,
 }
 
@@ -191,33 +239,48 @@ impl Render for Built {
     type State = BuiltState;
 
     fn build(self) -> BuiltState {
-        let (root, live) = self.0.take();
-        BuiltState { root, _live: live }
+        let (place, live) = self.0.take();
+        BuiltState { place, _live: live }
     }
 
     fn rebuild(self, shown: &mut BuiltState) {
         let mut new = self.build();
-        shown.root.insert_before_this(&mut new.root);
-        shown.root.unmount();
+        shown.insert_before_this(&mut new);
+        shown.unmount();
         *shown = new;
     }
 }
 
 impl Mountable for BuiltState {
     fn unmount(&mut self) {
-        self.root.unmount();
+        let node = self.place.borrow();
+        if let Some(parent) = node.parent_node() {
+            let _ = parent.remove_child(&node);
+        }
     }
 
     fn mount(&mut self, parent: &Element, marker: Option<&Node>) {
-        self.root.mount(parent, marker);
+        let _ = parent.insert_before(&self.place.borrow(), marker);
     }
 
     fn insert_before_this(&self, child: &mut dyn Mountable) -> bool {
-        self.root.insert_before_this(child)
+        let node = self.place.borrow();
+        match node.parent_element() {
+            Some(parent) => {
+                child.mount(&parent, Some(&node));
+                true
+            }
+            None => false,
+        }
     }
 
     fn elements(&self) -> Vec<Element> {
-        vec![self.root.clone()]
+        self.place
+            .borrow()
+            .dyn_ref::<Element>()
+            .cloned()
+            .into_iter()
+            .collect()
     }
 }
 
@@ -251,7 +314,9 @@ impl RenderHtml for Built {
         _mark_branches: bool,
         _extra_attrs: Vec<AnyAttribute>,
     ) {
-        buf.push_str(&self.0 .0.outer_html());
+        if let Some(element) = self.0 .0.borrow().dyn_ref::<Element>() {
+            buf.push_str(&element.outer_html());
+        }
         *position = Position::NextChild;
     }
 
@@ -268,9 +333,11 @@ impl RenderHtml for Built {
             _ => cursor.sibling(),
         }
         position.set(Position::NextChild);
-        let at: Element = cursor.current().unchecked_into();
+        let at = cursor.current();
         let state = self.build();
-        let _ = at.replace_with_with_node_1(&state.root);
+        if let Some(parent) = at.parent_node() {
+            let _ = parent.replace_child(&state.place.borrow(), &at);
+        }
         state
     }
 

@@ -4,7 +4,9 @@
 pub mod built_row;
 pub mod cancel_subscription;
 pub mod checkout;
-pub(crate) mod dom;
+// Public for the browser tests, like `built_row`.
+#[doc(hidden)]
+pub mod dom;
 pub mod entitlements;
 pub mod invoices;
 pub mod members;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Element;
 
-use super::dom::{append, button, element, flag, replace, set, text_element, Built, Live};
+use super::dom::{append, button, element, flag, replace, set, slot, text_element, Built, Live};
 use super::status::error_message;
 use crate::client::ClientError;
 use crate::i18n::Msg;
@@ -123,5 +123,5 @@ pub fn CancelSubscription() -> impl IntoView {
         });
         Some(Built::new(section, live))
     };
-    Some(body.into_any())
+    Some(slot(body))
 }

@@ -27,12 +27,11 @@ use self::roster::{
 };
 use super::built_row::RowData;
 use super::dom::{
-    append, button, effect, element, flag, plain, set, set_style, show_empty, text_element, Built,
-    Live,
+    append, button, effect, element, flag, plain, set, set_style, show_empty, slot, text_element,
+    Built, Live,
 };
 use super::entitlements::meter_fill;
-use super::portal_view;
-use super::status::{error_message, failure, skeleton};
+use super::status::{error_message, failure, missing_provider, skeleton};
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -65,8 +64,7 @@ enum Load {
 #[component]
 pub fn Members() -> impl IntoView {
     let Some(context) = use_portal() else {
-        // The shared view explains that the widget needs a provider.
-        return portal_view("members", |_, _| ()).into_any();
+        return missing_provider("members");
     };
     let load = RwSignal::new(Load::Loading);
     let generation = StoredValue::new(0_u64);
@@ -132,20 +130,21 @@ pub fn Members() -> impl IntoView {
             context.refresh()
         }
     };
-    (move || match load.get() {
-        Load::Loading => skeleton("members", context, Msg::MembersLoading).into_any(),
-        Load::Failed(error) => {
-            // Where the shared message would only say "unexpected", the
-            // member list says what could not be loaded.
-            let message = match error_message(&error) {
-                Msg::ErrorUnexpected => Msg::MembersError,
-                message => message,
-            };
-            failure("members", context, &error, message, retry).into_any()
-        }
-        Load::Ready(roster) => member_table(context, roster, query).into_any(),
+    slot(move || {
+        Some(match load.get() {
+            Load::Loading => skeleton("members", context, Msg::MembersLoading),
+            Load::Failed(error) => {
+                // Where the shared message would only say "unexpected", the
+                // member list says what could not be loaded.
+                let message = match error_message(&error) {
+                    Msg::ErrorUnexpected => Msg::MembersError,
+                    message => message,
+                };
+                failure("members", context, &error, message, retry)
+            }
+            Load::Ready(roster) => member_table(context, roster, query),
+        })
     })
-    .into_any()
 }
 
 /// Reads the list; a slower, older answer never replaces a newer one, and

@@ -8,7 +8,7 @@ use portico_types::PortalSnapshot;
 
 use web_sys::Element;
 
-use super::dom::{append, button, element, set, text_element, Built, Live};
+use super::dom::{append, button, element, set, slot, text_element, Built, Live};
 use crate::client::ClientError;
 use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -89,18 +89,13 @@ enum Phase {
 /// Renders `ready` once the portal data is in, and the loading or error
 /// state until then. Outside a provider it says so instead of panicking.
 /// `ready` runs again for every new snapshot: right for small widgets.
-pub fn portal_view<F, V>(part: &'static str, ready: F) -> impl IntoView
+pub fn portal_view<F>(part: &'static str, ready: F) -> Built
 where
-    F: Fn(PortalContext, Arc<PortalSnapshot>) -> V + Send + Sync + 'static,
-    V: IntoView + 'static,
+    F: Fn(PortalContext, Arc<PortalSnapshot>) -> Built + 'static,
 {
-    let ready = Arc::new(ready);
     faces(
         part,
-        Arc::new(move |context| {
-            let ready = ready.clone();
-            (move || context.snapshot().map(|snapshot| ready(context, snapshot))).into_any()
-        }),
+        Box::new(move |context| context.snapshot().map(|snapshot| ready(context, snapshot))),
     )
 }
 
@@ -108,45 +103,52 @@ where
 /// state and reads the snapshot itself (`context.snapshot()`), reactively:
 /// a long list keeps its rows across refreshes and updates only the ones
 /// that changed.
-pub fn portal_view_kept<F, V>(part: &'static str, ready: F) -> AnyView
+pub fn portal_view_kept<F>(part: &'static str, ready: F) -> Built
 where
-    F: Fn(PortalContext) -> V + Send + Sync + 'static,
-    V: IntoView + 'static,
+    F: Fn(PortalContext) -> Built + 'static,
 {
-    faces(part, Arc::new(move |context| ready(context).into_any()))
+    faces(
+        part,
+        Box::new(move |context| Some(untrack(|| ready(context)))),
+    )
 }
 
-/// The three faces, built once for every widget: `ready` is erased, so
-/// the loading and error faces and the switch between them are not
-/// compiled again for each widget's view type.
-fn faces(
-    part: &'static str,
-    ready: Arc<dyn Fn(PortalContext) -> AnyView + Send + Sync>,
-) -> AnyView {
+/// What a widget shows outside a [`PortalProvider`](crate::PortalProvider):
+/// that it needs one (in English: without a provider there are no strings).
+pub(crate) fn missing_provider(part: &'static str) -> Built {
+    let section = face(part, "error");
+    set(&section, "data-error", "no-provider");
+    let message = text_element(
+        "p",
+        "error-message",
+        Strings::english().get(Msg::MissingProvider),
+    );
+    set(&message, "role", "alert");
+    append(&section, &[&message]);
+    Built::new(section, Live::default())
+}
+
+/// The three faces, in one slot built once for every widget: `ready` is
+/// boxed, so the loading and error faces and the switch between them are
+/// not compiled again for each widget.
+fn faces(part: &'static str, ready: Box<dyn Fn(PortalContext) -> Option<Built>>) -> Built {
     let Some(context) = use_portal() else {
-        let section = face(part, "error");
-        set(&section, "data-error", "no-provider");
-        let message = text_element(
-            "p",
-            "error-message",
-            Strings::english().get(Msg::MissingProvider),
-        );
-        set(&message, "role", "alert");
-        append(&section, &[&message]);
-        return Built::new(section, Live::default()).into_any();
+        return missing_provider(part);
     };
     let phase = Memo::new(move |_| match context.state() {
         LoadState::Loading => Phase::Loading,
         LoadState::Failed(error) => Phase::Failed(error),
         LoadState::Ready(_) => Phase::Ready(context.strings_epoch()),
     });
-    (move || match phase.get() {
-        Phase::Loading => skeleton(part, context, Msg::Loading).into_any(),
-        Phase::Failed(error) => failure(part, context, &error, error_message(&error), move || {
-            context.refresh()
-        })
-        .into_any(),
+    slot(move || match phase.get() {
+        Phase::Loading => Some(skeleton(part, context, Msg::Loading)),
+        Phase::Failed(error) => Some(failure(
+            part,
+            context,
+            &error,
+            error_message(&error),
+            move || context.refresh(),
+        )),
         Phase::Ready(_) => ready(context),
     })
-    .into_any()
 }
