@@ -7,12 +7,13 @@
 //! mount and unmount. For a dialog of many parts and states that is most of
 //! the widget's code. Built here, a static element is one call with two
 //! constant strings, and a value that follows a signal is one boxed
-//! closure. Checkout is built this way (`cargo xtask bench bundle` gives
-//! the bytes it saved; see the README).
+//! closure. Every widget is built this way (the README gives what each
+//! step took off the module, from `cargo xtask bench bundle`).
 //!
 //! What a hand-built view keeps alive (its effects and listeners) lives in
 //! a [`Live`]; dropping it stops them, so a part rebuilt whole drops the
-//! old part's `Live` with it.
+//! old part's `Live` with it. A part that changes whole (a widget's
+//! loading, error and ready faces) is a [`slot`].
 
 use std::cell::RefCell;
 use std::rc::Rc;

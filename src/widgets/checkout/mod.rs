@@ -9,8 +9,8 @@
 //! `<dialog>` with `showModal()` gives focus trapping, Escape to close, and
 //! an inert page behind it.
 //!
-//! The dialog is built by hand (see [`crate::widgets::dom`]): of all the
-//! widgets it has the most parts and states, and so the most view code.
+//! Like every widget, the dialog is built by hand (see
+//! [`crate::widgets::dom`]).
 
 use std::cell::RefCell;
 use std::rc::Rc;
