@@ -20,7 +20,7 @@ use crate::provider::PortalContext;
 
 /// Every feature of the company's plan. A refresh (say, after a usage
 /// event) rebuilds only the rows whose entitlement changed: see
-/// [`fingerprint`].
+/// `fingerprint`.
 #[component]
 pub fn Entitlements() -> impl IntoView {
     portal_view_kept("entitlements", entitlement_list)

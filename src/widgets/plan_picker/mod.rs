@@ -1,6 +1,6 @@
 //! `PlanPicker`: the plans on offer as cards, the current one marked, with a
 //! monthly/yearly toggle that shows the yearly saving. Choosing a plan opens
-//! the [`Checkout`](super::Checkout) dialog.
+//! the [`Checkout`] dialog.
 
 use std::sync::Arc;
 
