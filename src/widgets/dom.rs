@@ -100,24 +100,6 @@ pub fn show_empty(section: &Element, text: &str) {
     append(section, &[&text_element("p", "empty-state", text)]);
 }
 
-/// Puts `new` where `shown` is (or before `next` under `parent` when
-/// nothing is shown yet), and keeps it as the shown one. `None` removes
-/// what is shown.
-pub fn replace(
-    parent: &Element,
-    next: Option<&Node>,
-    shown: &mut Option<Element>,
-    new: Option<Element>,
-) {
-    if let Some(old) = shown.take() {
-        old.remove();
-    }
-    if let Some(new) = new {
-        let _ = parent.insert_before(&new, next);
-        *shown = Some(new);
-    }
-}
-
 /// Runs `run` after rendering, and again whenever a signal it read
 /// changes, while the current owner lives: [`Effect::new`] with the
 /// closure boxed, so that every effect shares one compiled copy of the
@@ -127,12 +109,14 @@ pub fn effect(run: impl Fn() + 'static) {
     Effect::new(move |_| run());
 }
 
-/// What keeps a hand-built view live: its render effects and event
-/// listeners. Dropping it stops them.
+/// What keeps a hand-built view live: its render effects, its event
+/// listeners, and what keeps the views placed inside it live. Dropping it
+/// stops them.
 #[derive(Default)]
 pub struct Live {
     effects: Vec<RenderEffect<()>>,
     listeners: Vec<Listener>,
+    inside: Vec<Live>,
 }
 
 /// A listener, and where it listens: removed when dropped, so an event
@@ -172,6 +156,14 @@ impl Live {
             event,
             handler,
         });
+    }
+
+    /// Puts `view` (a [`slot`], say) under `parent`, before `next` or
+    /// last, and keeps it live while this is.
+    pub fn insert(&mut self, parent: &Element, next: Option<&Node>, view: Built) {
+        let (place, live) = view.0.take();
+        let _ = parent.insert_before(&place.borrow(), next);
+        self.inside.push(live);
     }
 }
 

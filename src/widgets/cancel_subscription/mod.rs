@@ -1,13 +1,11 @@
 //! `CancelSubscription`: cancel at the end of the period (after saying what
 //! that means), or resume before it ends.
 
-use std::cell::RefCell;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::Element;
 
-use super::dom::{append, button, element, flag, replace, set, slot, text_element, Built, Live};
+use super::dom::{append, button, element, flag, set, slot, text_element, Built, Live};
 use super::status::error_message;
 use crate::client::ClientError;
 use crate::i18n::Msg;
@@ -105,22 +103,18 @@ pub fn CancelSubscription() -> impl IntoView {
             append(&section, &[&cancel]);
             return Some(Built::new(section, live));
         }
-        let shown = RefCell::new(None::<Element>);
-        live.bind({
-            let section = section.clone();
-            move || {
-                let message = failure.get().map(|error| {
-                    let text = error
-                        .api_message()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| context.text(error_message(&error)));
-                    let message = text_element("p", "error-message", &text);
-                    set(&message, "role", "alert");
-                    message
-                });
-                replace(&section, None, &mut shown.borrow_mut(), message);
-            }
+        let message = slot(move || {
+            failure.get().map(|error| {
+                let text = error
+                    .api_message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| context.text(error_message(&error)));
+                let message = text_element("p", "error-message", &text);
+                set(&message, "role", "alert");
+                Built::new(message, Live::default())
+            })
         });
+        live.insert(&section, None, message);
         Some(Built::new(section, live))
     };
     Some(slot(body))

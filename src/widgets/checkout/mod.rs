@@ -12,7 +12,6 @@
 //! Like every widget, the dialog is built by hand (see
 //! [`crate::widgets::dom`]).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -30,8 +29,7 @@ use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::dom::{
-    append, append_text, button, effect, element, flag, plain, replace, set, text_element, Built,
-    Live,
+    append, append_text, button, effect, element, flag, plain, set, slot, text_element, Built, Live,
 };
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
@@ -357,31 +355,18 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
     });
     // Rebuilt when the snapshot or the chosen plan changes (its add-ons
     // differ); everything inside follows the selection signals.
-    live.bind({
-        let (dialog, footer) = (dialog.clone(), footer.clone());
-        let shown = RefCell::new(None::<(Element, Live)>);
-        move || {
-            plan_id.track();
-            let body = context
-                .snapshot()
-                .map(|snapshot| checkout_body(context, &snapshot, selection, &id_base));
-            if let Some((old, _live)) = shown.borrow_mut().take() {
-                old.remove();
-            }
-            if let Some((body, live)) = body {
-                let _ = dialog.insert_before(&body, Some(&footer));
-                *shown.borrow_mut() = Some((body, live));
-            }
-        }
+    let body = slot(move || {
+        plan_id.track();
+        context
+            .snapshot()
+            .map(|snapshot| checkout_body(context, &snapshot, selection, &id_base))
     });
-    live.bind({
-        let (footer, actions) = (footer.clone(), actions.clone());
-        let shown = RefCell::new(None::<Element>);
-        move || {
-            let message = footer_message(context, confirm.get(), notice);
-            replace(&footer, Some(&actions), &mut shown.borrow_mut(), message);
-        }
+    live.insert(&dialog, Some(&footer), body);
+    let message = slot(move || {
+        footer_message(context, confirm.get(), notice)
+            .map(|shown| Built::new(shown, Live::default()))
     });
+    live.insert(&footer, Some(&actions), message);
     live.bind({
         let (actions, confirm_button) = (actions.clone(), confirm_button.clone());
         move || {
@@ -607,7 +592,7 @@ fn checkout_body(
     snapshot: &PortalSnapshot,
     selection: Selection,
     id_base: &str,
-) -> (Element, Live) {
+) -> Built {
     let mut live = Live::default();
     let plan_id = selection.plan_id.get_untracked();
     let plan = snapshot.plans.iter().find(|p| p.id == plan_id);
@@ -653,12 +638,12 @@ fn checkout_body(
     let region = plain("div");
     set(&region, "aria-live", "polite");
     append(&body, &[&region]);
-    let shown = RefCell::new(None::<Element>);
-    live.bind(move || {
-        let section = preview_section(context, selection.preview.get());
-        replace(&region, None, &mut shown.borrow_mut(), section);
+    let preview = slot(move || {
+        preview_section(context, selection.preview.get())
+            .map(|section| Built::new(section, Live::default()))
     });
-    (body, live)
+    live.insert(&region, None, preview);
+    Built::new(body, live)
 }
 
 /// One add-on: its name, its price for the chosen period, and a quantity
