@@ -66,9 +66,15 @@ fn rendered_parts() -> BTreeSet<String> {
         // Elements built by hand, and the rows' HTML, name each element's
         // part right after its tag: `element("li", "entitlement")`,
         // `text_element(tag, "checkout-message", …)`, `open("li", "meter")`;
-        // a button's part comes first: `button("retry", …)`. A part passed
-        // in a variable is a literal at the call that passes it.
-        for (call, position) in [("element(", 1), (".open(", 1), ("button(", 0)] {
+        // a button's and a section's part come first: `button("retry", …)`,
+        // `section("preview", …)`. A part passed in a variable is a literal
+        // at the call that passes it.
+        for (call, position) in [
+            ("element(", 1),
+            (".open(", 1),
+            ("button(", 0),
+            ("section(", 0),
+        ] {
             for chunk in source.split(call).skip(1) {
                 let arguments = chunk.split(')').next().unwrap_or_default();
                 let literal = arguments

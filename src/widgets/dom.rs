@@ -46,6 +46,14 @@ pub fn plain(tag: &str) -> Element {
         .unwrap_or_else(|_| unreachable!())
 }
 
+/// A `<section>` whose `data-part` is `part`, in `state` (`data-state`):
+/// a widget, or a face or part of one.
+pub fn section(part: &str, state: &str) -> Element {
+    let created = element("section", part);
+    set(&created, "data-state", state);
+    created
+}
+
 /// A `tag` element whose `data-part` is `part`, holding `text` as text.
 pub fn text_element(tag: &str, part: &str, text: &str) -> Element {
     let created = element(tag, part);

@@ -29,7 +29,8 @@ use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::dom::{
-    append, append_text, button, effect, element, flag, plain, set, slot, text_element, Built, Live,
+    append, append_text, button, effect, element, flag, plain, section, set, slot, text_element,
+    Built, Live,
 };
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
@@ -767,33 +768,26 @@ fn addon_row(
     row
 }
 
-/// A `<section data-part="preview">` in `state`.
-fn preview_part(state: &str) -> Element {
-    let section = element("section", "preview");
-    set(&section, "data-state", state);
-    section
-}
-
 /// The preview as it stands: pricing, priced, or why not.
 fn preview_section(context: PortalContext, state: PreviewState) -> Option<Element> {
     let (section, note) = match state {
         PreviewState::Loading => {
-            let section = preview_part("loading");
+            let section = section("preview", "loading");
             set(&section, "aria-busy", "true");
             let note = text_element("p", "preview-loading", &context.text(Msg::Calculating));
             (section, note)
         }
         PreviewState::Unchanged => (
-            preview_part("unchanged"),
+            section("preview", "unchanged"),
             text_element("p", "preview-note", &context.text(Msg::NothingToChange)),
         ),
         PreviewState::Refused(reason) => {
             let note = text_element("p", "refusal", &reason);
             set(&note, "role", "alert");
-            (preview_part("refused"), note)
+            (section("preview", "refused"), note)
         }
         PreviewState::Failed(error) => {
-            let section = preview_part("error");
+            let section = section("preview", "error");
             set(&section, "data-error", error.kind());
             let note = text_element("p", "error-message", &context.text(error_message(&error)));
             set(&note, "role", "alert");
@@ -833,7 +827,7 @@ fn preview_summary(
     priced: &CheckoutPreview,
 ) -> Element {
     let format = context.formatter();
-    let section = preview_part("ready");
+    let section = section("preview", "ready");
     set(&section, "data-change", priced.change.as_str());
     if !priced.lines.is_empty() {
         let lines = element("ul", "preview-lines");

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use portico_types::{BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
 
 use super::checkout::{interval_toggle, interval_words, Checkout};
-use super::dom::{append, append_text, button, element, flag, set, text_element, Built, Live};
+use super::dom::{append, button, element, flag, section, set, text_element, Built, Live};
+use super::plan_view::show_price;
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -84,10 +85,8 @@ fn plan_cards(
     let current_cost = yearly_cost(&snapshot.plan);
     let can_manage = snapshot.viewer.can_manage_billing;
 
-    let section = element("section", "plan-picker");
-    set(
-        &section,
-        "data-state",
+    let section = section(
+        "plan-picker",
         if can_manage { "ready" } else { "read-only" },
     );
     let toggle = interval_toggle(
@@ -169,12 +168,7 @@ fn plan_cards(
                         ),
                     }
                 };
-                price.set_text_content(None);
-                append(&price, &[&text_element("span", "price-amount", &amount)]);
-                if let Some(per) = per {
-                    append_text(&price, " ");
-                    append(&price, &[&text_element("span", "price-interval", &per)]);
-                }
+                show_price(&price, &amount, per.as_deref());
                 // The yearly saving, right after the price, when yearly.
                 if let Some(saving) = &saving {
                     if interval == BillingInterval::Year {

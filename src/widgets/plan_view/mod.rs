@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{BillingInterval, PortalSnapshot, SubscriptionStatus};
+use web_sys::Element;
 
-use super::dom::{append, append_text, element, set, text_element, Built, Live};
+use super::dom::{append, append_text, element, section, set, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -14,6 +15,18 @@ use crate::provider::PortalContext;
 #[component]
 pub fn PlanView() -> impl IntoView {
     portal_view("plan", plan_card)
+}
+
+/// Fills `price` (a plan's price paragraph) with the amount and, when
+/// there is one, the period it is for: `<span>$49.00</span> <span>per
+/// month</span>`. What it held before goes.
+pub(crate) fn show_price(price: &Element, amount: &str, per: Option<&str>) {
+    price.set_text_content(None);
+    append(price, &[&text_element("span", "price-amount", amount)]);
+    if let Some(per) = per {
+        append_text(price, " ");
+        append(price, &[&text_element("span", "price-interval", per)]);
+    }
 }
 
 /// Built by hand (see [`crate::widgets::dom`]), again for each snapshot.
@@ -86,8 +99,7 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
             )
         });
 
-    let card = element("section", "plan");
-    set(&card, "data-state", state);
+    let card = section("plan", state);
     set(&card, "data-plan", &plan.id);
     let header = element("header", "plan-header");
     let badge = text_element("span", "status-badge", &status_label);
@@ -101,11 +113,7 @@ fn plan_card(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
         ],
     );
     let price = element("p", "plan-price");
-    append(&price, &[&text_element("span", "price-amount", &amount)]);
-    if let Some(text) = interval {
-        append_text(&price, " ");
-        append(&price, &[&text_element("span", "price-interval", &text)]);
-    }
+    show_price(&price, &amount, interval.as_deref());
     append(&card, &[&header, &price]);
     if let Some((kind, text)) = next {
         let renewal = text_element("p", "plan-renewal", &text);

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
-use web_sys::Element;
-
-use super::dom::{append, button, element, set, slot, text_element, Built, Live};
+use super::dom::{append, button, element, section, set, slot, text_element, Built, Live};
 use crate::client::ClientError;
 use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -25,7 +23,7 @@ pub fn error_message(error: &ClientError) -> Msg {
 
 /// A widget's loading face; `loading` is what a screen reader hears.
 pub(crate) fn skeleton(part: &'static str, context: PortalContext, loading: Msg) -> Built {
-    let section = face(part, "loading");
+    let section = section(part, "loading");
     set(&section, "aria-busy", "true");
     let skeleton = element("div", "skeleton");
     set(&skeleton, "role", "status");
@@ -51,7 +49,7 @@ pub(crate) fn failure(
     message: Msg,
     retry: impl Fn() + 'static,
 ) -> Built {
-    let section = face(part, "error");
+    let section = section(part, "error");
     set(&section, "data-error", error.kind());
     let alert = element("div", "error");
     set(&alert, "role", "alert");
@@ -67,14 +65,6 @@ pub(crate) fn failure(
     );
     append(&section, &[&alert]);
     Built::new(section, live)
-}
-
-/// A widget's `<section>` in `state`. The faces are built by hand (see
-/// [`crate::widgets::dom`]).
-fn face(part: &str, state: &str) -> Element {
-    let section = element("section", part);
-    set(&section, "data-state", state);
-    section
 }
 
 /// Which of its three faces a widget shows. `Ready` carries the strings'
@@ -116,7 +106,7 @@ where
 /// What a widget shows outside a [`PortalProvider`](crate::PortalProvider):
 /// that it needs one (in English: without a provider there are no strings).
 pub(crate) fn missing_provider(part: &'static str) -> Built {
-    let section = face(part, "error");
+    let section = section(part, "error");
     set(&section, "data-error", "no-provider");
     let message = text_element(
         "p",
