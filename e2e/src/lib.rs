@@ -272,10 +272,8 @@ pub struct MountTiming {
     pub mount_to_data_ms: f64,
     /// API requests started after mount.
     pub api_requests: u64,
-    /// The round trips the first data waited for: the length of
-    /// `critical_requests`.
-    pub critical_path: u64,
-    /// The chain of API requests ending at the `/v1/portal` response that
+    /// The round trips the first data waited for (one request each): the
+    /// chain of API requests ending at the `/v1/portal` response that
     /// delivered the first data (the last one to end before the
     /// `portico:data` mark), each link a request that ended before the
     /// next one started.
@@ -332,7 +330,6 @@ pub fn mount_timing(browser: &Browser) -> Result<MountTiming> {
     Ok(MountTiming {
         mount_to_data_ms: value["mount_to_data_ms"].as_f64().unwrap_or_default(),
         api_requests: value["api_requests"].as_u64().unwrap_or_default(),
-        critical_path: critical_requests.len() as u64,
         critical_requests,
     })
 }

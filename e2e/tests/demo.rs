@@ -118,10 +118,14 @@ fn the_demo_shows_the_seeded_plan_and_identify_reaches_the_database() {
     let timing = mount_timing(browser).unwrap();
     println!(
         "mount -> data: {} request(s) on the critical path {:?}, {} API request(s) in all, {:.1} ms",
-        timing.critical_path, timing.critical_requests, timing.api_requests, timing.mount_to_data_ms
+        timing.critical_requests.len(),
+        timing.critical_requests,
+        timing.api_requests,
+        timing.mount_to_data_ms
     );
     assert_eq!(
-        timing.critical_path, 1,
+        timing.critical_requests.len(),
+        1,
         "one round trip from mount to data: {timing:?}"
     );
     assert_eq!(timing.critical_requests, vec!["/v1/portal".to_owned()]);
