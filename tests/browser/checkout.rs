@@ -24,6 +24,15 @@ fn portal(
     })
 }
 
+/// Waits until a priced preview shows and mentions `text`.
+async fn wait_for_priced(view: &Mounted, what: &str, text: &str) {
+    view.wait_until(what, || {
+        view.count("[data-part=preview][data-state=ready]") == 1
+            && view.text("[data-part=preview]").contains(text)
+    })
+    .await;
+}
+
 /// Switches the plan picker to yearly and opens checkout for Pro.
 async fn open_pro_yearly(view: &Mounted) {
     view.wait_for("[data-part=plan-picker] [data-part=interval-toggle]")
@@ -89,11 +98,7 @@ async fn choosing_a_period_and_add_ons_previews_and_confirming_updates_every_wid
             "[data-part=addon][data-addon=extra_seats] [data-part=increment]",
         );
     }
-    view.wait_until("the preview includes the seats", || {
-        view.count("[data-part=preview][data-state=ready]") == 1
-            && view.text("[data-part=preview]").contains("3 × Extra seats")
-    })
-    .await;
+    wait_for_priced(&view, "the preview includes the seats", "3 × Extra seats").await;
     assert!(view
         .text("[data-part=recurring]")
         .starts_with("Then $730.00 per year from "));
@@ -202,11 +207,7 @@ async fn a_slow_older_preview_never_replaces_a_newer_one() {
         &view,
         "[data-part=addon][data-addon=extra_seats] [data-part=increment]",
     );
-    view.wait_until("the second preview shows", || {
-        view.count("[data-part=preview][data-state=ready]") == 1
-            && view.text("[data-part=preview]").contains("Extra seats")
-    })
-    .await;
+    wait_for_priced(&view, "the second preview shows", "Extra seats").await;
     let newer = view.text("[data-part=preview]");
     view.wait_until("the stale answer arrives", || late_preview_body().is_some())
         .await;
@@ -318,17 +319,13 @@ async fn add_on_controls_set_the_selection_and_the_subscription_as_it_is_prices_
     );
 
     // Typed: the quantity is taken, and the preview prices it.
-    enter(&view, &format!("{SEATS} [data-part=quantity-input]"), "5");
-    view.wait_until("five seats are priced", || {
-        view.count("[data-part=preview][data-state=ready]") == 1
-            && view.text("[data-part=preview]").contains("5 × Extra seats")
-    })
-    .await;
+    let quantity = format!("{SEATS} [data-part=quantity-input]");
+    enter(&view, &quantity, "5");
+    wait_for_priced(&view, "five seats are priced", "5 × Extra seats").await;
     assert_eq!(
         view.find(SEATS).get_attribute("data-state").as_deref(),
         Some("on")
     );
-    let quantity = format!("{SEATS} [data-part=quantity-input]");
     click(&view, &format!("{SEATS} [data-part=decrement]"));
     view.wait_until("one seat less", || input_value(&view, &quantity) == "4")
         .await;
@@ -345,11 +342,7 @@ async fn add_on_controls_set_the_selection_and_the_subscription_as_it_is_prices_
 
     // A checkbox add-on.
     click(&view, &format!("{SSO} [data-part=addon-toggle]"));
-    view.wait_until("single sign-on is priced", || {
-        view.count("[data-part=preview][data-state=ready]") == 1
-            && view.text("[data-part=preview]").contains("Single sign-on")
-    })
-    .await;
+    wait_for_priced(&view, "single sign-on is priced", "Single sign-on").await;
     assert_eq!(
         view.find(SSO).get_attribute("data-state").as_deref(),
         Some("on")
