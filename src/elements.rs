@@ -13,15 +13,17 @@ use leptos::prelude::*;
 use portico_types::{Traits, WorkosOrganization, WorkosUser};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Element;
 
 use crate::client::{ClientError, PortalClient, TokenSource};
 use crate::format::Formatter;
 use crate::i18n::Strings;
 use crate::json::Value;
 use crate::provider::{LoadState, PortalContext};
-use crate::widgets::dom::effect;
+use crate::widgets::dom::{self, effect, Live};
 use crate::widgets::{
-    CancelSubscription, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal, UpcomingBill,
+    cancel_subscription, entitlements, invoices, members, plan_picker, plan_view, portal,
+    upcoming_bill,
 };
 use crate::wire::{field, field_aliased, object, FromJson, ToJs, WireError};
 
@@ -183,20 +185,74 @@ pub fn stylesheet() -> String {
 /// A widget mounted in an element; `unmount` removes it.
 #[wasm_bindgen]
 pub struct MountedWidget {
-    handle: Option<Box<dyn std::any::Any>>,
+    shown: Option<Shown>,
     theme: RwSignal<Option<String>>,
+}
+
+/// A mounted widget's root, what keeps it live, and its owner: dropping
+/// it takes the root out of the page and stops it all.
+struct Shown {
+    root: Element,
+    _live: Live,
+    _owner: Owner,
+}
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
 }
 
 #[wasm_bindgen]
 impl MountedWidget {
     pub fn unmount(&mut self) {
-        self.handle.take();
+        self.shown.take();
     }
 
     /// `"light"`, `"dark"`, or nothing to follow the system.
     #[wasm_bindgen(js_name = setTheme)]
     pub fn set_theme(&self, theme: Option<String>) {
         self.theme.try_set(theme.filter(|t| !t.is_empty()));
+    }
+}
+
+/// The widgets an element can show, by the name `mount` takes.
+const WIDGETS: [&str; 9] = [
+    "portal",
+    "plan",
+    "entitlements",
+    "plans",
+    "checkout",
+    "upcoming-bill",
+    "invoices",
+    "members",
+    "cancel-subscription",
+];
+
+/// Builds `widget`'s views (one of [`WIDGETS`]) under `root`.
+fn build_widget(widget: &str, root: &Element, live: &mut Live) {
+    let picker = |live: &mut Live| {
+        let (cards, checkout) = plan_picker::build(MaybeProp::default());
+        live.insert(root, None, cards);
+        live.insert_some(root, checkout);
+    };
+    match widget {
+        "portal" => live.insert(root, None, portal::build(MaybeProp::default())),
+        "plan" => {
+            live.insert(root, None, plan_view::build());
+            live.insert_some(root, cancel_subscription::build());
+        }
+        "entitlements" => live.insert(root, None, entitlements::build()),
+        "plans" => picker(live),
+        // Every control that changes what the company pays for.
+        "checkout" => {
+            picker(live);
+            live.insert_some(root, cancel_subscription::build());
+        }
+        "upcoming-bill" => live.insert(root, None, upcoming_bill::build()),
+        "invoices" => live.insert(root, None, invoices::build()),
+        "members" => live.insert(root, None, members::build()),
+        _ => live.insert_some(root, cancel_subscription::build()),
     }
 }
 
@@ -211,46 +267,37 @@ impl PortalSession {
         widget: &str,
         theme: Option<String>,
     ) -> Result<MountedWidget, JsError> {
-        let known = [
-            "portal",
-            "plan",
-            "entitlements",
-            "plans",
-            "checkout",
-            "upcoming-bill",
-            "invoices",
-            "members",
-            "cancel-subscription",
-        ];
-        if !known.contains(&widget) {
+        if !WIDGETS.contains(&widget) {
             return Err(js_error(format!("no widget named \"{widget}\"")));
         }
-        let widget = widget.to_owned();
-        let (handle, theme) = self.owner.with(|| {
-            let theme = RwSignal::new(theme.filter(|t| !t.is_empty()));
-            let handle = leptos::mount::mount_to(target, move || {
-                let view = match widget.as_str() {
-                    "portal" => view! { <Portal/> }.into_any(),
-                    "plan" => view! { <PlanView/><CancelSubscription/> }.into_any(),
-                    "entitlements" => view! { <Entitlements/> }.into_any(),
-                    "plans" => view! { <PlanPicker/> }.into_any(),
-                    // Every control that changes what the company pays for.
-                    "checkout" => view! { <PlanPicker/><CancelSubscription/> }.into_any(),
-                    "upcoming-bill" => view! { <UpcomingBill/> }.into_any(),
-                    "invoices" => view! { <Invoices/> }.into_any(),
-                    "members" => view! { <Members/> }.into_any(),
-                    _ => view! { <CancelSubscription/> }.into_any(),
-                };
-                view! {
-                    <div class="portico" data-portico-root="" data-portico-theme=move || theme.get()>
-                        {view}
-                    </div>
-                }
-            });
-            (handle, theme)
+        // Built by hand (see `widgets::dom`), under an owner of the
+        // widget's own that the session's disposal takes with it.
+        let owner = self.owner.child();
+        let (root, live, theme) = owner.with(|| {
+            untrack(|| {
+                let theme = RwSignal::new(theme.filter(|t| !t.is_empty()));
+                let root = dom::plain("div");
+                dom::set(&root, "class", "portico");
+                dom::set(&root, "data-portico-root", "");
+                let mut live = Live::default();
+                live.bind({
+                    let root = root.clone();
+                    move || match theme.get() {
+                        Some(theme) => dom::set(&root, "data-portico-theme", &theme),
+                        None => dom::flag(&root, "data-portico-theme", false),
+                    }
+                });
+                build_widget(widget, &root, &mut live);
+                (root, live, theme)
+            })
         });
+        let _ = target.append_child(&root);
         Ok(MountedWidget {
-            handle: Some(Box::new(handle)),
+            shown: Some(Shown {
+                root,
+                _live: live,
+                _owner: owner,
+            }),
             theme,
         })
     }

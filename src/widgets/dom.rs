@@ -173,6 +173,14 @@ impl Live {
         let _ = parent.insert_before(&place.borrow(), next);
         self.inside.push(live);
     }
+
+    /// Puts `view`, if there is one, last under `parent` (a widget that
+    /// shows nothing outside a provider gives none).
+    pub fn insert_some(&mut self, parent: &Element, view: Option<Built>) {
+        if let Some(view) = view {
+            self.insert(parent, None, view);
+        }
+    }
 }
 
 /// Where a hand-built view is in the page: its node. A [`slot`] puts new

@@ -14,6 +14,7 @@ mod identify;
 mod members;
 mod rows;
 mod security;
+mod session;
 mod support;
 mod widgets;
 mod wire;

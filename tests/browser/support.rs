@@ -163,6 +163,15 @@ where
 }
 
 impl Mounted {
+    /// `root`, already in the page with something mounted in it some other
+    /// way, to wait in and read; removed when dropped.
+    pub fn around(root: HtmlElement) -> Mounted {
+        Mounted {
+            root,
+            _handle: Box::new(()),
+        }
+    }
+
     /// Waits (up to 10 s) for `selector` to match inside the mounted view.
     pub async fn wait_for(&self, selector: &str) -> Element {
         for _ in 0..500 {

@@ -13,6 +13,12 @@ use crate::provider::use_portal;
 
 #[component]
 pub fn CancelSubscription() -> impl IntoView {
+    build()
+}
+
+/// The control, built by hand; nothing without a subscription to change
+/// or outside a provider.
+pub(crate) fn build() -> Option<Built> {
     let context = use_portal()?;
     let confirming = RwSignal::new(false);
     let busy = RwSignal::new(false);

@@ -226,6 +226,11 @@ pub(crate) fn interval_toggle(
 /// dialog sets it back to `None`.
 #[component]
 pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
+    build(open)
+}
+
+/// The dialog, built by hand; nothing outside a provider.
+pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
     let context = use_portal()?;
     let selection = Selection {
         plan_id: RwSignal::new(String::new()),

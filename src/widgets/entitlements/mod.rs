@@ -23,6 +23,10 @@ use crate::provider::PortalContext;
 /// `fingerprint`.
 #[component]
 pub fn Entitlements() -> impl IntoView {
+    build()
+}
+
+pub(crate) fn build() -> Built {
     portal_view_kept("entitlements", entitlement_list)
 }
 

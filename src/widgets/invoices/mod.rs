@@ -12,6 +12,10 @@ use crate::provider::PortalContext;
 
 #[component]
 pub fn Invoices() -> impl IntoView {
+    build()
+}
+
+pub(crate) fn build() -> Built {
     portal_view("invoices", invoice_table)
 }
 

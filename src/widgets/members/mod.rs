@@ -63,6 +63,10 @@ enum Load {
 /// [`PortalProvider`](crate::PortalProvider).
 #[component]
 pub fn Members() -> impl IntoView {
+    build()
+}
+
+pub(crate) fn build() -> Built {
     let Some(context) = use_portal() else {
         return missing_provider("members");
     };

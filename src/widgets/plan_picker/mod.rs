@@ -1,13 +1,13 @@
 //! `PlanPicker`: the plans on offer as cards, the current one marked, with a
 //! monthly/yearly toggle that shows the yearly saving. Choosing a plan opens
-//! the [`Checkout`] dialog.
+//! the [`Checkout`](super::Checkout) dialog.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use portico_types::{BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
 
-use super::checkout::{interval_toggle, interval_words, Checkout};
+use super::checkout::{self, interval_toggle, interval_words};
 use super::dom::{append, button, element, flag, section, set, text_element, Built, Live};
 use super::plan_view::show_price;
 use super::portal_view;
@@ -36,15 +36,27 @@ fn savings(plan: &PlanSummary) -> Option<u32> {
 /// for plans that are not self-serve.
 #[component]
 pub fn PlanPicker(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> impl IntoView {
+    let (cards, checkout) = build(contact_sales_url);
+    view! { {cards} {checkout} }
+}
+
+/// The cards, and the checkout dialog they open (nothing outside a
+/// provider): two siblings, placed by the caller.
+pub(crate) fn build(contact_sales_url: MaybeProp<String>) -> (Built, Option<Built>) {
     let open = RwSignal::new(None::<CheckoutRequest>);
     let interval = RwSignal::new(None::<BillingInterval>);
     let group = format!("portico-interval-{}", random_token());
-    view! {
-        {portal_view("plan-picker", move |context, snapshot| {
-            plan_cards(context, snapshot, interval, open, contact_sales_url.get(), group.clone())
-        })}
-        <Checkout open=open/>
-    }
+    let cards = portal_view("plan-picker", move |context, snapshot| {
+        plan_cards(
+            context,
+            snapshot,
+            interval,
+            open,
+            contact_sales_url.get(),
+            group.clone(),
+        )
+    });
+    (cards, checkout::build(open))
 }
 
 /// The period toggle and a card per plan. Built by hand (see

@@ -14,6 +14,10 @@ use crate::provider::PortalContext;
 
 #[component]
 pub fn PlanView() -> impl IntoView {
+    build()
+}
+
+pub(crate) fn build() -> Built {
     portal_view("plan", plan_card)
 }
 

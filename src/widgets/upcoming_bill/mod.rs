@@ -13,6 +13,10 @@ use crate::provider::PortalContext;
 
 #[component]
 pub fn UpcomingBill() -> impl IntoView {
+    build()
+}
+
+pub(crate) fn build() -> Built {
     portal_view("upcoming-bill", upcoming)
 }
 
