@@ -232,12 +232,12 @@ const WIDGETS: [&str; 9] = [
 /// Builds `widget`'s views (one of [`WIDGETS`]) under `root`.
 fn build_widget(widget: &str, root: &Element, live: &mut Live) {
     let picker = |live: &mut Live| {
-        let (cards, checkout) = plan_picker::build(MaybeProp::default());
+        let (cards, checkout) = plan_picker::build(Box::new(|| None));
         live.insert(root, None, cards);
         live.insert_some(root, checkout);
     };
     match widget {
-        "portal" => live.insert(root, None, portal::build(MaybeProp::default())),
+        "portal" => live.insert(root, None, portal::build(Box::new(|| None))),
         "plan" => {
             live.insert(root, None, plan_view::build());
             live.insert_some(root, cancel_subscription::build());

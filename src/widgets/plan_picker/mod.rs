@@ -32,17 +32,22 @@ fn savings(plan: &PlanSummary) -> Option<u32> {
     yearly_savings_percent(monthly, yearly)
 }
 
+/// Where "Contact sales" links, read when the cards are built. A plain
+/// function rather than a `MaybeProp`: the custom elements have none, and
+/// reading a `MaybeProp` compiles in every kind of signal it may hold.
+pub(crate) type SalesUrl = Box<dyn Fn() -> Option<String>>;
+
 /// The plans on offer. `contact_sales_url` is where "Contact sales" links
 /// for plans that are not self-serve.
 #[component]
 pub fn PlanPicker(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> impl IntoView {
-    let (cards, checkout) = build(contact_sales_url);
+    let (cards, checkout) = build(Box::new(move || contact_sales_url.get()));
     view! { {cards} {checkout} }
 }
 
 /// The cards, and the checkout dialog they open (nothing outside a
 /// provider): two siblings, placed by the caller.
-pub(crate) fn build(contact_sales_url: MaybeProp<String>) -> (Built, Option<Built>) {
+pub(crate) fn build(contact_sales_url: SalesUrl) -> (Built, Option<Built>) {
     let open = RwSignal::new(None::<CheckoutRequest>);
     let interval = RwSignal::new(None::<BillingInterval>);
     let group = format!("portico-interval-{}", random_token());
@@ -52,7 +57,7 @@ pub(crate) fn build(contact_sales_url: MaybeProp<String>) -> (Built, Option<Buil
             snapshot,
             interval,
             open,
-            contact_sales_url.get(),
+            contact_sales_url(),
             group.clone(),
         )
     });

@@ -12,12 +12,12 @@ use super::{
 /// `contact_sales_url` is where plans sold by a person link to.
 #[component]
 pub fn Portal(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) -> impl IntoView {
-    build(contact_sales_url)
+    build(Box::new(move || contact_sales_url.get()))
 }
 
 /// The portal, built by hand (see [`super::dom`]): the widgets' own views
 /// placed in two plain elements.
-pub(crate) fn build(contact_sales_url: MaybeProp<String>) -> Built {
+pub(crate) fn build(contact_sales_url: plan_picker::SalesUrl) -> Built {
     let portal = element("div", "portal");
     let plan = element("div", "portal-plan");
     append(&portal, &[&plan]);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::PortalSnapshot;
 
-use super::dom::{append, button, element, section, set, slot, text_element, Built, Live};
+use super::dom::{append, button, effect, element, section, set, slot, text_element, Built, Live};
 use crate::client::ClientError;
 use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
@@ -125,10 +125,20 @@ fn faces(part: &'static str, ready: Box<dyn Fn(PortalContext) -> Option<Built>>)
     let Some(context) = use_portal() else {
         return missing_provider(part);
     };
-    let phase = Memo::new(move |_| match context.state() {
+    let current = move || match context.state() {
         LoadState::Loading => Phase::Loading,
         LoadState::Failed(error) => Phase::Failed(error),
         LoadState::Ready(_) => Phase::Ready(context.strings_epoch()),
+    };
+    // Set only when it changes, as a memo would: new data in the same
+    // phase reaches the ready face without rebuilding it. (A `Memo` would
+    // be the only one in the module, and brings its own machinery.)
+    let phase = RwSignal::new(untrack(current));
+    effect(move || {
+        let next = current();
+        if phase.with_untracked(|shown| *shown != next) {
+            phase.set(next);
+        }
     });
     slot(move || match phase.get() {
         Phase::Loading => Some(skeleton(part, context, Msg::Loading)),
