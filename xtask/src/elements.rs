@@ -166,20 +166,31 @@ fn glue_text(path: &Path) -> Result<String, String> {
 }
 
 /// Before wasm-opt: the stream classes out of the glue, then every export
-/// the glue does not name out of the wasm, so that wasm-opt drops their
-/// code. Nothing else reaches the wasm's exports: `portico.js` talks to
+/// the glue does not name out of the wasm, and the table entries only
+/// those exports reached, so that wasm-opt drops their code. Nothing else reaches the wasm's exports: `portico.js` talks to
 /// the glue only. Besides the classes' methods, this drops a few globals
 /// Rust's toolchain exports for tools this module is never run under.
 fn drop_unused_exports(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let mut glue = glue_text(glue_path)?;
+    let mut dropped_classes = 0;
     for class in STREAM_CLASSES {
         if glue.contains(&format!("export class {class} ")) {
             glue = bindgen_output::drop_class(&glue, class)?;
+            dropped_classes += 1;
         }
     }
     let (wasm, _) = bindgen_output::drop_exports(&read(wasm_path)?, |name| {
         !bindgen_output::holds_word(&glue, name)
     })?;
+    // What only those classes reached: the closures of their futures.
+    let (wasm, nulled) =
+        bindgen_output::null_table_entries(&wasm, |name| name.contains("wasm_streams"))?;
+    if nulled == 0 && dropped_classes > 0 {
+        return Err(
+            "no table entry of the stream classes' closures was found: has the toolchain changed?"
+                .to_owned(),
+        );
+    }
     write(wasm_path, wasm)?;
     write(glue_path, glue)
 }
