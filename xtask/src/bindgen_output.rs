@@ -22,7 +22,7 @@
 //!   their table entries kept 8.7 KB of wasm alive, and wasm-opt cannot
 //!   tell: any computed index may reach any entry. Those entries are set to
 //!   null (calling one would trap), picked by the names the linked module
-//!   still has, and wasm-opt then drops their code: 2.9 KB brotli.
+//!   still has, and wasm-opt then drops their code: 2.5 KB brotli.
 
 /// The wasm and glue with the glue module's imports renamed, and how many
 /// were renamed.
