@@ -6,11 +6,10 @@
 //! its widget from that session into its own shadow root, so several
 //! elements on a page cost one identify and one `GET /v1/portal`.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use portico_types::{Traits, WorkosOrganization, WorkosUser};
+use portico_types::{NameMap, Traits, WorkosOrganization, WorkosUser};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
@@ -51,7 +50,7 @@ struct SessionConfig {
     user: WorkosUser,
     organization: WorkosOrganization,
     locale: Option<String>,
-    strings: Option<BTreeMap<String, String>>,
+    strings: Option<NameMap<String>>,
     company_traits: Traits,
     user_traits: Traits,
 }
@@ -324,8 +323,7 @@ impl PortalSession {
     /// unknown key is an error and nothing changes.
     #[wasm_bindgen(js_name = setStrings)]
     pub fn set_strings(&self, overrides: JsValue) -> Result<(), JsError> {
-        let overrides: BTreeMap<String, String> =
-            crate::json::read_js(&overrides).map_err(js_error)?;
+        let overrides: NameMap<String> = crate::json::read_js(&overrides).map_err(js_error)?;
         let strings = self
             .strings_base
             .clone()

@@ -13,8 +13,6 @@ pub fn identify_request(
     company_traits: Traits,
     user_traits: Traits,
 ) -> IdentifyRequest {
-    // Built by `insert`, which the bundle has anyway: `Keys::from([…])`
-    // would add the map's bulk builder (1.7 KB of wasm) for one entry.
     let mut company_keys = Keys::new();
     company_keys.insert(WORKOS_ORGANIZATION_ID.to_owned(), organization.id.clone());
     let mut user_keys = Keys::new();
@@ -25,9 +23,9 @@ pub fn identify_request(
         user_keys.insert(EMAIL.to_owned(), user.email.trim().to_owned());
     }
     let mut traits = user_traits;
-    traits
-        .entry("email_verified".to_owned())
-        .or_insert(user.email_verified.into());
+    if traits.get("email_verified").is_none() {
+        traits.insert("email_verified".to_owned(), user.email_verified.into());
+    }
     IdentifyRequest {
         company: CompanyIdentity {
             keys: company_keys,

@@ -20,7 +20,6 @@
 //! so money read here is always the money the server sent.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use js_sys::{Array, Object, Reflect};
 use portico_types::{
@@ -28,10 +27,10 @@ use portico_types::{
     ChangeKind, ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult, CompanyIdentity,
     CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement, EntitlementsRead,
     ErrorCode, FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice, InvoiceList, InvoiceReason,
-    InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList, MembershipStatus, Money, PlanPrice,
-    PlanSummary, PortalSnapshot, PortalToken, ScheduledChange, SeatSummary, SubscriptionStatus,
-    SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod, UserIdentity,
-    UserSummary, Viewer, WorkosOrganization, WorkosUser,
+    InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList, MembershipStatus, Money, NameMap,
+    PlanPrice, PlanSummary, PortalSnapshot, PortalToken, ScheduledChange, SeatSummary,
+    SubscriptionStatus, SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod,
+    UserIdentity, UserSummary, Viewer, WorkosOrganization, WorkosUser,
 };
 use wasm_bindgen::JsValue;
 
@@ -422,21 +421,24 @@ impl<T: ToJs> ToJs for Vec<T> {
     }
 }
 
-impl<V: FromJson> FromJson for BTreeMap<String, V> {
+impl<V: FromJson> FromJson for NameMap<V> {
     fn from_json(value: &Value<'_>) -> Result<Self, WireError> {
-        let mut map = BTreeMap::new();
-        for (key, item) in object_of(value)? {
-            map.insert(key.to_string(), V::from_json(item).map_err(|e| e.at(key))?);
+        let mut map = NameMap::new();
+        for (name, item) in object_of(value)? {
+            map.insert(
+                name.to_string(),
+                V::from_json(item).map_err(|e| e.at(name))?,
+            );
         }
         Ok(map)
     }
 }
 
-impl<V: ToJs> ToJs for BTreeMap<String, V> {
+impl<V: ToJs> ToJs for NameMap<V> {
     fn to_js(&self) -> JsValue {
         let object = Object::new();
-        for (key, value) in self {
-            set(&object, key, &value.to_js());
+        for (name, value) in self {
+            set(&object, name, &value.to_js());
         }
         object.into()
     }

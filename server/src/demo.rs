@@ -5,8 +5,6 @@
 //! restarting the demo keeps what was changed in it (a plan bought in the
 //! portal stays bought).
 
-use std::collections::BTreeMap;
-
 use portico_types::{
     BillingInterval, DemoAccount, Keys, SubscriptionStatus, Timestamp, Traits, WorkosOrganization,
     WorkosUser, EMAIL, WORKOS_ORGANIZATION_ID, WORKOS_USER_ID,
@@ -238,7 +236,7 @@ pub async fn seed(db: &Db, now: Timestamp) -> Result<(), DomainError> {
     let mut tx = db.writer.begin().await?;
     for org in ORGANIZATIONS {
         let company_keys = normalize_keys(&COMPANY, &keys(&[(WORKOS_ORGANIZATION_ID, org.id)]))?;
-        let traits: Traits = BTreeMap::from([("domain".to_owned(), org.domain.into())]);
+        let traits = Traits::from([("domain".to_owned(), org.domain.into())]);
         let company = records::upsert(
             &mut tx,
             &COMPANY,

@@ -2,8 +2,6 @@
 //! speaks) on every type: values round-trip both ways, absent optional
 //! fields read as serde reads them, and numbers are never rounded.
 
-use std::collections::BTreeMap;
-
 use portico::json;
 use portico_types::*;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -316,7 +314,7 @@ fn what_the_browser_sends_is_what_serde_reads() {
         company: CompanyIdentity {
             keys: keys(&[("workos_organization_id", "org_1")]),
             name: Some("Acme".into()),
-            traits: BTreeMap::from([
+            traits: Traits::from([
                 ("tier".to_owned(), TraitValue::from("gold")),
                 ("seats".to_owned(), TraitValue::Integer(12)),
             ]),
@@ -324,7 +322,7 @@ fn what_the_browser_sends_is_what_serde_reads() {
         user: Some(UserIdentity {
             keys: keys(&[("workos_user_id", "user_1"), ("email", "a@b.test")]),
             name: None,
-            traits: BTreeMap::from([
+            traits: Traits::from([
                 ("email_verified".to_owned(), TraitValue::Bool(true)),
                 ("score".to_owned(), TraitValue::Number(0.5)),
             ]),

@@ -4,15 +4,13 @@
 //! membership and records an `identify` event. The widgets send it on mount
 //! and do not wait for it before reading portal data.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::Keys;
+use crate::{Keys, NameMap};
 
 /// Free-form metadata about a company or user, used for targeting and shown
 /// to nobody. Flat: a trait is a boolean, number or string.
-pub type Traits = BTreeMap<String, TraitValue>;
+pub type Traits = NameMap<TraitValue>;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -52,7 +50,7 @@ pub struct CompanyIdentity {
     pub keys: Keys,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "Traits::is_empty")]
     pub traits: Traits,
 }
 
@@ -61,7 +59,7 @@ pub struct UserIdentity {
     pub keys: Keys,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "Traits::is_empty")]
     pub traits: Traits,
 }
 

@@ -6,7 +6,6 @@
 //! any of their keys.
 
 use core::fmt;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +17,7 @@ pub const WORKOS_USER_ID: &str = "workos_user_id";
 pub const EMAIL: &str = "email";
 
 /// Key name → key value. Ordered, so the same keys always serialize alike.
-pub type Keys = BTreeMap<String, String>;
+pub type Keys = crate::NameMap<String>;
 
 /// One key: what a portal token is scoped to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

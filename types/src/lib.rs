@@ -17,6 +17,7 @@ mod identify;
 mod keys;
 mod members;
 mod money;
+mod name_map;
 mod portal;
 mod time;
 mod tokens;
@@ -39,6 +40,7 @@ pub use keys::{
 };
 pub use members::{Member, MemberList, MembershipStatus, SeatSummary};
 pub use money::{minor_unit_exponent, Money, MoneyError};
+pub use name_map::NameMap;
 pub use portal::{
     BillingInterval, CompanySummary, Entitlement, EntitlementState, EntitlementsRead, FeatureKind,
     Limit, PlanPrice, PlanSummary, PortalSnapshot, SubscriptionStatus, SubscriptionSummary,

@@ -68,7 +68,7 @@ pub fn normalize_keys(kind: &RecordKind, keys: &Keys) -> Result<Keys, DomainErro
             kind.noun
         )));
     }
-    let mut normalized = BTreeMap::new();
+    let mut normalized = Keys::new();
     for (name, value) in keys {
         validate_key_name(name).map_err(|e| DomainError::InvalidInput(e.to_string()))?;
         validate_key_value(name, value).map_err(|e| DomainError::InvalidInput(e.to_string()))?;

@@ -10,8 +10,6 @@
 //! or a WorkOS id already on another record, is reported and left alone.
 //! Nothing is ever created. One transaction; a dry run rolls it back.
 
-use std::collections::BTreeMap;
-
 use portico_types::{
     validate_key_name, Keys, Timestamp, Traits, WORKOS_ORGANIZATION_ID, WORKOS_USER_ID,
 };
@@ -213,7 +211,7 @@ pub async fn migrate_keys(
             ));
             continue;
         }
-        let wanted: Keys = BTreeMap::from([
+        let wanted = Keys::from([
             (plan.match_key.clone(), row.existing_value.clone()),
             (target.to_owned(), row.workos_id.clone()),
         ]);

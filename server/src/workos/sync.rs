@@ -31,8 +31,6 @@
 //!   ([`SyncError::NotYetSynced`]) without writing, so it is applied when
 //!   WorkOS retries, or in order by catch-up.
 
-use std::collections::BTreeMap;
-
 use portico_types::{Keys, Timestamp, Traits, EMAIL, WORKOS_ORGANIZATION_ID, WORKOS_USER_ID};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
@@ -312,7 +310,7 @@ async fn tombstone(
 }
 
 fn single_key(name: &str, value: &str) -> Keys {
-    BTreeMap::from([(name.to_owned(), value.to_owned())])
+    Keys::from([(name.to_owned(), value.to_owned())])
 }
 
 fn clean_name(name: Option<&str>) -> Option<String> {
@@ -399,7 +397,7 @@ async fn upsert_user(
     };
     let keys = normalize_keys(
         &USER,
-        &BTreeMap::from([
+        &Keys::from([
             (WORKOS_USER_ID.to_owned(), user.id.clone()),
             (EMAIL.to_owned(), user.email.clone()),
         ]),
