@@ -18,14 +18,20 @@ macro_rules! messages {
 
             /// The stable name hosts use to override this message.
             pub fn key(self) -> &'static str {
-                match self { $(Msg::$variant => $key),* }
+                KEYS[self as usize]
             }
 
+            /// The message named `key`. A search of the keys' table rather
+            /// than a `match`, which compiles into a comparison of its own
+            /// for every key (2 KB of wasm); it runs once per override.
             pub fn from_key(key: &str) -> Option<Msg> {
-                match key { $($key => Some(Msg::$variant),)* _ => None }
+                KEYS.iter()
+                    .position(|known| *known == key)
+                    .map(|at| Msg::ALL[at])
             }
         }
 
+        const KEYS: &[&str] = &[$($key),*];
         const EN: &[&str] = &[$($en),*];
         const DE: &[&str] = &[$($de),*];
     };
