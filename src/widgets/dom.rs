@@ -46,6 +46,14 @@ pub fn plain(tag: &str) -> Element {
         .unwrap_or_else(|_| unreachable!())
 }
 
+/// A `<tag>` with no part of its own, holding `text` as text (a label
+/// inside a labelled part, a table's header cell).
+pub fn plain_text(tag: &str, text: &str) -> Element {
+    let created = plain(tag);
+    created.set_text_content(Some(text));
+    created
+}
+
 /// A `<section>` whose `data-part` is `part`, in `state` (`data-state`):
 /// a widget, or a face or part of one.
 pub fn section(part: &str, state: &str) -> Element {

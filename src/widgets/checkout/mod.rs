@@ -29,8 +29,8 @@ use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
 use crate::timer::{random_token, sleep};
 use crate::widgets::dom::{
-    append, append_text, button, effect, element, flag, plain, section, set, slot, text_element,
-    Built, Live,
+    append, append_text, button, effect, element, flag, plain, plain_text, section, set, slot,
+    text_element, Built, Live,
 };
 use crate::widgets::status::error_message;
 use crate::wire::{object, ToJs};
@@ -811,18 +811,9 @@ fn preview_section(context: PortalContext, state: PreviewState) -> Option<Elemen
     Some(section)
 }
 
-/// A plain `tag` element holding `text`.
-fn plain_text(tag: &str, text: &str) -> Element {
-    let created = plain(tag);
-    created.set_text_content(Some(text));
-    created
-}
-
 /// `line` (a `<p>`) holding a plain `<span>` with `label`, then `amount`.
 fn labelled(line: Element, label: &str, amount: &Element) -> Element {
-    let label_span = plain("span");
-    label_span.set_text_content(Some(label));
-    append(&line, &[&label_span, amount]);
+    append(&line, &[&plain_text("span", label), amount]);
     line
 }
 

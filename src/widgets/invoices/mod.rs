@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portico_types::{InvoiceStatus, PortalSnapshot};
 
-use super::dom::{append, element, plain, set, show_empty, text_element, Built, Live};
+use super::dom::{append, element, plain, plain_text, set, show_empty, text_element, Built, Live};
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
@@ -43,9 +43,8 @@ fn invoice_table(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built
         Msg::InvoiceAmount,
         Msg::InvoiceStatusLabel,
     ] {
-        let cell = plain("th");
+        let cell = plain_text("th", &context.text(label));
         set(&cell, "scope", "col");
-        cell.set_text_content(Some(&context.text(label)));
         append(&head_row, &[&cell]);
     }
     let head = plain("thead");
