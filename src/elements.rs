@@ -19,6 +19,7 @@ use crate::format::Formatter;
 use crate::i18n::Strings;
 use crate::json::Value;
 use crate::provider::{LoadState, PortalContext};
+use crate::state::State;
 use crate::widgets::dom::{self, effect, Live};
 use crate::widgets::{
     cancel_subscription, entitlements, invoices, members, plan_picker, plan_view, portal,
@@ -185,7 +186,7 @@ pub fn stylesheet() -> String {
 #[wasm_bindgen]
 pub struct MountedWidget {
     shown: Option<Shown>,
-    theme: RwSignal<Option<String>>,
+    theme: State<Option<String>>,
 }
 
 /// A mounted widget's root, what keeps it live, and its owner: dropping
@@ -211,7 +212,7 @@ impl MountedWidget {
     /// `"light"`, `"dark"`, or nothing to follow the system.
     #[wasm_bindgen(js_name = setTheme)]
     pub fn set_theme(&self, theme: Option<String>) {
-        self.theme.try_set(theme.filter(|t| !t.is_empty()));
+        self.theme.set(theme.filter(|t| !t.is_empty()));
     }
 }
 
@@ -274,7 +275,7 @@ impl PortalSession {
         let owner = self.owner.child();
         let (root, live, theme) = owner.with(|| {
             untrack(|| {
-                let theme = RwSignal::new(theme.filter(|t| !t.is_empty()));
+                let theme = State::new(theme.filter(|t| !t.is_empty()));
                 let root = dom::plain("div");
                 dom::set(&root, "class", "portico");
                 dom::set(&root, "data-portico-root", "");

@@ -23,6 +23,9 @@ pub mod i18n;
 mod identity;
 pub mod json;
 mod provider;
+// Public for the browser tests, like `widgets::dom`.
+#[doc(hidden)]
+pub mod state;
 mod style;
 mod timer;
 pub mod widgets;

@@ -18,6 +18,7 @@ use crate::client::{ClientError, PortalClient, TokenSource};
 use crate::format::Formatter;
 use crate::i18n::{Msg, Strings};
 use crate::identity::identify_request;
+use crate::state::State;
 use crate::style;
 
 /// The portal data as the widgets see it.
@@ -38,29 +39,28 @@ impl LoadState {
     }
 }
 
-/// What every widget reads from context. `Copy`: signals and stored values
-/// are handles.
+/// What every widget reads from context. `Copy`: its [`State`]s are
+/// handles.
 #[derive(Clone, Copy)]
 pub struct PortalContext {
-    state: RwSignal<LoadState>,
+    state: State<LoadState>,
     /// True while a refresh runs over data already shown.
-    refreshing: RwSignal<bool>,
-    identify_error: RwSignal<Option<ClientError>>,
-    /// What does not change by itself: one stored value for all of it
-    /// (each stored type brings its own copy of the store's code).
-    session: StoredValue<Rc<Session>, LocalStorage>,
+    refreshing: State<bool>,
+    identify_error: State<Option<ClientError>>,
+    /// What does not change by itself, in one place.
+    session: State<Rc<Session>>,
     /// Bumped by every load, so a slow older answer never overwrites a
     /// newer one.
-    generation: StoredValue<u64>,
+    generation: State<u64>,
     /// Identify has succeeded (reactive: the Members widget waits on it);
     /// and whether data read before it has been read again since.
-    identified: RwSignal<bool>,
-    reread_after_identify: StoredValue<bool>,
+    identified: State<bool>,
+    reread_after_identify: State<bool>,
     /// A [`refresh_features`](Self::refresh_features) read is under way.
-    features_in_flight: StoredValue<bool>,
+    features_in_flight: State<bool>,
     /// The data shown last changed by a feature refresh alone (widgets with
     /// data of their own, like the member list, need not read it again).
-    features_only: StoredValue<bool>,
+    features_only: State<bool>,
 }
 
 /// The provider's client, identity and words.
@@ -79,21 +79,21 @@ struct Session {
 impl PortalContext {
     pub fn new(client: PortalClient, strings: Strings, formatter: Formatter) -> Self {
         PortalContext {
-            state: RwSignal::new(LoadState::Loading),
-            refreshing: RwSignal::new(false),
-            identify_error: RwSignal::new(None),
-            session: StoredValue::new_local(Rc::new(Session {
+            state: State::new(LoadState::Loading),
+            refreshing: State::new(false),
+            identify_error: State::new(None),
+            session: State::new(Rc::new(Session {
                 client: Rc::new(client),
                 signed_in: RefCell::new(None),
                 strings: RefCell::new(strings),
                 strings_epoch: Cell::new(0),
                 formatter,
             })),
-            generation: StoredValue::new(0),
-            identified: RwSignal::new(false),
-            reread_after_identify: StoredValue::new(false),
-            features_in_flight: StoredValue::new(false),
-            features_only: StoredValue::new(false),
+            generation: State::new(0),
+            identified: State::new(false),
+            reread_after_identify: State::new(false),
+            features_in_flight: State::new(false),
+            features_only: State::new(false),
         }
     }
 
@@ -122,7 +122,7 @@ impl PortalContext {
     /// A message in the portal's language.
     pub fn text(&self, message: Msg) -> String {
         self.session
-            .get_value()
+            .get_untracked()
             .strings
             .borrow()
             .get(message)
@@ -132,7 +132,7 @@ impl PortalContext {
     /// A message with its `{placeholders}` filled.
     pub fn fill(&self, message: Msg, values: &[(&str, &str)]) -> String {
         self.session
-            .get_value()
+            .get_untracked()
             .strings
             .borrow()
             .fill(message, values)
@@ -141,21 +141,21 @@ impl PortalContext {
     /// Changes whenever [`set_strings`](Self::set_strings) does (not
     /// reactive by itself: `set_strings` also notifies through the state).
     pub fn strings_epoch(&self) -> u32 {
-        self.session.get_value().strings_epoch.get()
+        self.session.get_untracked().strings_epoch.get()
     }
 
     pub fn formatter(&self) -> Formatter {
-        self.session.get_value().formatter.clone()
+        self.session.get_untracked().formatter.clone()
     }
 
     pub fn client(&self) -> Rc<PortalClient> {
-        self.session.get_value().client.clone()
+        self.session.get_untracked().client.clone()
     }
 
     /// Replaces the widgets' text (e.g. overrides a host set from
     /// JavaScript); every widget re-renders with it.
     pub fn set_strings(&self, strings: Strings) {
-        if let Some(session) = self.session.try_get_value() {
+        if let Some(session) = self.session.try_get_untracked() {
             *session.strings.borrow_mut() = strings;
             session.strings_epoch.set(session.strings_epoch.get() + 1);
             // Tell the widgets: they render from `state`.
@@ -172,7 +172,7 @@ impl PortalContext {
         company_traits: Traits,
         user_traits: Traits,
     ) {
-        *self.session.get_value().signed_in.borrow_mut() = Some(user.id.clone());
+        *self.session.get_untracked().signed_in.borrow_mut() = Some(user.id.clone());
         // Formatters are built while the first answers are on the network:
         // after the first request is out (a host's token source answers
         // first), and after a timer, so every request sent beside it (not
@@ -191,7 +191,7 @@ impl PortalContext {
     /// Whether the data last changed by [`refresh_features`](Self::refresh_features)
     /// alone (not reactive: read it when the data changes).
     pub fn changed_by_features_only(&self) -> bool {
-        self.features_only.get_value()
+        self.features_only.get_untracked()
     }
 
     /// Whether identify has succeeded (reactive).
@@ -201,19 +201,19 @@ impl PortalContext {
 
     /// The signed-in WorkOS user's id (`user_…`).
     pub fn signed_in_user_id(&self) -> Option<String> {
-        self.session.get_value().signed_in.borrow().clone()
+        self.session.get_untracked().signed_in.borrow().clone()
     }
 
     /// Loads the portal data again. Data already shown stays until the new
     /// data arrives; a failure with data shown keeps it.
     pub fn refresh(&self) {
-        let Some(previous) = self.generation.try_get_value() else {
+        let Some(previous) = self.generation.try_get_untracked() else {
             return; // unmounted
         };
         let generation = previous + 1;
-        self.generation.set_value(generation);
+        self.generation.set_untracked(generation);
         // This read brings every feature's state.
-        self.features_in_flight.set_value(false);
+        self.features_in_flight.set_untracked(false);
         let showing_data = matches!(self.state.get_untracked(), LoadState::Ready(_));
         if showing_data {
             self.refreshing.set(true);
@@ -224,13 +224,13 @@ impl PortalContext {
         let client = self.client();
         send_now(async move {
             let result = client.portal().await;
-            if this.generation.try_get_value() != Some(generation) {
+            if this.generation.try_get_untracked() != Some(generation) {
                 return; // a newer load has started (or the portal is gone)
             }
             this.refreshing.set(false);
             match result {
                 Ok(snapshot) => {
-                    this.features_only.set_value(false);
+                    this.features_only.set_untracked(false);
                     let unknown_company = snapshot.company.is_none();
                     this.state.set(LoadState::Ready(Arc::new(snapshot)));
                     performance_mark("portico:data");
@@ -251,36 +251,38 @@ impl PortalContext {
     /// while no data is shown or another read is under way, which it would
     /// otherwise race.
     pub fn refresh_features(&self, feature_ids: &[String]) {
-        let Some(previous) = self.generation.try_get_value() else {
+        let Some(previous) = self.generation.try_get_untracked() else {
             return; // unmounted
         };
         let shows_company = self
             .snapshot_untracked()
             .is_some_and(|s| s.company.is_some());
-        if !shows_company || self.refreshing.get_untracked() || self.features_in_flight.get_value()
+        if !shows_company
+            || self.refreshing.get_untracked()
+            || self.features_in_flight.get_untracked()
         {
             return self.refresh();
         }
         if feature_ids.is_empty() {
             return;
         }
-        self.features_in_flight.set_value(true);
+        self.features_in_flight.set_untracked(true);
         let generation = previous + 1;
-        self.generation.set_value(generation);
+        self.generation.set_untracked(generation);
         let this = *self;
         let client = self.client();
         let feature_ids = feature_ids.to_vec();
         spawn_local(async move {
             let result = client.entitlements(&feature_ids).await;
-            if this.generation.try_get_value() != Some(generation) {
+            if this.generation.try_get_untracked() != Some(generation) {
                 return; // a full read has started since, and covers these
             }
-            this.features_in_flight.set_value(false);
+            this.features_in_flight.set_untracked(false);
             let read = match result {
                 Ok(read) => read,
                 Err(error) => return leptos::logging::warn!("portico: refresh failed: {error}"),
             };
-            // In place: between renders the signal is the snapshot's only
+            // In place: between renders the state is the snapshot's only
             // holder. Were it not, copying it would cost more than the
             // whole re-render (and bring a deep clone of every wire type
             // into the bundle), so everything is read again instead.
@@ -299,7 +301,7 @@ impl PortalContext {
                 _ => None,
             });
             if merged.flatten().is_some() {
-                this.features_only.set_value(true);
+                this.features_only.set_untracked(true);
                 this.state.notify();
                 performance_mark("portico:data");
             } else {
@@ -309,16 +311,16 @@ impl PortalContext {
     }
 
     /// Whether the provider that made this context is still mounted (its
-    /// signals are disposed with it).
+    /// states are disposed with it).
     fn is_mounted(&self) -> bool {
-        self.generation.try_get_value().is_some()
+        self.generation.try_get_untracked().is_some()
     }
 
     /// The first read raced identify and found no company yet: read once
     /// more now that identify has created it (off the critical path).
     fn reread_once_after_identify(&self) {
-        if !self.reread_after_identify.get_value() {
-            self.reread_after_identify.set_value(true);
+        if !self.reread_after_identify.get_untracked() {
+            self.reread_after_identify.set_untracked(true);
             self.refresh();
         }
     }

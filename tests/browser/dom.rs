@@ -1,7 +1,9 @@
 //! Views built by hand (`portico::widgets::dom`): a slot's content follows
-//! its signals in place, and content taken down stops reacting.
+//! its signals in place, and content taken down stops reacting; a
+//! `State` notifies what reads it as a signal does.
 
 use leptos::prelude::*;
+use portico::state::State;
 use portico::widgets::dom::{element, slot, text_element, Built, Live};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -103,4 +105,43 @@ async fn a_slot_puts_new_content_in_place_and_stops_the_old() {
         parts(),
         ["before: before", "third: third 2", "after: after"]
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_state_notifies_what_reads_it_until_its_owner_is_gone() {
+    // Effects run on the executor (mounting starts it; nothing mounts here).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let runs = StoredValue::new(Vec::<u32>::new());
+    let (count, _live) = owner.with(|| {
+        let count = State::new(0_u32);
+        let mut live = Live::default();
+        live.bind(move || {
+            let seen = count.get();
+            runs.update_value(|r| r.push(seen));
+        });
+        (count, live)
+    });
+    assert_eq!(runs.get_value(), [0]);
+
+    count.set(1);
+    sleep(0).await;
+    count.update(|n| *n += 1);
+    sleep(0).await;
+    assert_eq!(runs.get_value(), [0, 1, 2]);
+
+    // A quiet write is heard only once announced.
+    count.set_untracked(5);
+    sleep(0).await;
+    assert_eq!(runs.get_value(), [0, 1, 2]);
+    count.notify();
+    sleep(0).await;
+    assert_eq!(runs.get_value(), [0, 1, 2, 5]);
+
+    // Gone with its owner: writes do nothing, and nothing runs.
+    drop(owner);
+    count.set(6);
+    sleep(0).await;
+    assert_eq!(count.try_get_untracked(), None);
+    assert_eq!(runs.get_value(), [0, 1, 2, 5]);
 }

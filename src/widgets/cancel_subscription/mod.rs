@@ -10,6 +10,7 @@ use super::status::error_message;
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::use_portal;
+use crate::state::State;
 
 #[component]
 pub fn CancelSubscription() -> impl IntoView {
@@ -20,9 +21,9 @@ pub fn CancelSubscription() -> impl IntoView {
 /// or outside a provider.
 pub(crate) fn build() -> Option<Built> {
     let context = use_portal()?;
-    let confirming = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<ClientError>);
+    let confirming = State::new(false);
+    let busy = State::new(false);
+    let failure = State::new(None::<ClientError>);
 
     let act = move |cancel: bool| {
         busy.set(true);

@@ -27,6 +27,7 @@ use web_sys::{Element, HtmlDialogElement, HtmlInputElement};
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::{emit, use_portal, PortalContext};
+use crate::state::State;
 use crate::timer::{random_token, sleep};
 use crate::widgets::dom::{
     append, append_text, button, effect, element, flag, plain, plain_text, section, set, slot,
@@ -81,12 +82,12 @@ impl ConfirmState {
 /// What the customer has chosen, and where the dialog stands.
 #[derive(Clone, Copy)]
 struct Selection {
-    plan_id: RwSignal<String>,
-    interval: RwSignal<BillingInterval>,
-    addons: RwSignal<Vec<AddonSelection>>,
-    preview: RwSignal<PreviewState>,
-    confirm: RwSignal<ConfirmState>,
-    notice: RwSignal<Option<String>>,
+    plan_id: State<String>,
+    interval: State<BillingInterval>,
+    addons: State<Vec<AddonSelection>>,
+    preview: State<PreviewState>,
+    confirm: State<ConfirmState>,
+    notice: State<Option<String>>,
 }
 
 impl Selection {
@@ -229,16 +230,46 @@ pub fn Checkout(open: RwSignal<Option<CheckoutRequest>>) -> impl IntoView {
     build(open)
 }
 
+/// Where the dialog's request comes from, and what closing it sets: the
+/// host's signal (the [`Checkout`] component) or the plan picker's own
+/// state (a [`State`], so that the module keeps no `RwSignal` code).
+pub(crate) trait OpenRequest: Copy + 'static {
+    /// The request to check out, if the dialog is to be open; read in an
+    /// effect, it subscribes the effect.
+    fn request(self) -> Option<CheckoutRequest>;
+    fn close(self);
+}
+
+impl OpenRequest for RwSignal<Option<CheckoutRequest>> {
+    fn request(self) -> Option<CheckoutRequest> {
+        self.get()
+    }
+
+    fn close(self) {
+        self.set(None);
+    }
+}
+
+impl OpenRequest for State<Option<CheckoutRequest>> {
+    fn request(self) -> Option<CheckoutRequest> {
+        self.get()
+    }
+
+    fn close(self) {
+        self.set(None);
+    }
+}
+
 /// The dialog, built by hand; nothing outside a provider.
-pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
+pub(crate) fn build(open: impl OpenRequest) -> Option<Built> {
     let context = use_portal()?;
     let selection = Selection {
-        plan_id: RwSignal::new(String::new()),
-        interval: RwSignal::new(BillingInterval::Month),
-        addons: RwSignal::new(Vec::new()),
-        preview: RwSignal::new(PreviewState::Loading),
-        confirm: RwSignal::new(ConfirmState::Editing),
-        notice: RwSignal::new(None),
+        plan_id: State::new(String::new()),
+        interval: State::new(BillingInterval::Month),
+        addons: State::new(Vec::new()),
+        preview: State::new(PreviewState::Loading),
+        confirm: State::new(ConfirmState::Editing),
+        notice: State::new(None),
     };
     let Selection {
         plan_id,
@@ -272,7 +303,7 @@ pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
     effect({
         let modal = modal.clone();
         move || {
-            let Some(start) = open.get() else {
+            let Some(start) = open.request() else {
                 if modal.open() {
                     modal.close();
                 }
@@ -290,10 +321,10 @@ pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
     });
 
     // The live preview.
-    let generation = StoredValue::new(0u64);
-    let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
+    let generation = State::new(0u64);
+    let in_flight = State::new(None::<web_sys::AbortController>);
     effect(move || {
-        if open.with(Option::is_none) {
+        if open.request().is_none() {
             return;
         }
         let request = CheckoutRequest {
@@ -302,9 +333,9 @@ pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
             addons: addons.get(),
             timing: Default::default(),
         };
-        let current = generation.get_value() + 1;
-        generation.set_value(current);
-        in_flight.with_value(|c| {
+        let current = generation.get_untracked() + 1;
+        generation.set_untracked(current);
+        in_flight.with_untracked(|c| {
             if let Some(controller) = c {
                 controller.abort();
             }
@@ -324,19 +355,19 @@ pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
             return;
         }
         let controller = web_sys::AbortController::new().ok();
-        in_flight.set_value(controller.clone());
+        in_flight.set_untracked(controller.clone());
         preview.set(PreviewState::Loading);
         let client = context.client();
         spawn_local(async move {
             sleep(DEBOUNCE_MS).await;
-            if generation.try_get_value() != Some(current) {
+            if generation.try_get_untracked() != Some(current) {
                 return;
             }
             let result = client.preview(&request, controller).await;
-            if generation.try_get_value() != Some(current) {
+            if generation.try_get_untracked() != Some(current) {
                 return; // a newer selection is being priced
             }
-            preview.try_set(match result {
+            preview.set(match result {
                 Ok(priced) => PreviewState::Ready(Arc::new(priced)),
                 Err(ClientError::Aborted) => return,
                 Err(error) if is_refusal(&error) => {
@@ -426,12 +457,12 @@ pub(crate) fn build(open: RwSignal<Option<CheckoutRequest>>) -> Option<Built> {
         let modal = modal.clone();
         move |_| {
             if !modal.open() {
-                open.set(None);
+                open.close();
             }
         }
     });
-    live.on(&close_button, "click", move |_| open.set(None));
-    live.on(&dismiss, "click", move |_| open.set(None));
+    live.on(&close_button, "click", move |_| open.close());
+    live.on(&dismiss, "click", move |_| open.close());
     live.on(&confirm_button, "click", {
         let dialog = dialog.clone();
         move |_| confirm_change(context, selection, &dialog)
@@ -481,7 +512,7 @@ fn confirm_change(context: PortalContext, selection: Selection, dialog: &Element
                 } else {
                     context.fill(Msg::CheckoutDone, &[("plan", &plan_name)])
                 };
-                confirm.try_set(ConfirmState::Done(message));
+                confirm.set(ConfirmState::Done(message));
                 context.refresh();
                 // camelCase, as JavaScript hosts expect (see js/portico.d.ts).
                 let addons: js_sys::Array = priced
@@ -508,18 +539,18 @@ fn confirm_change(context: PortalContext, selection: Selection, dialog: &Element
                 emit(&dialog, "portico:plan-changed", &detail);
             }
             Err(error) if error.code() == Some(ErrorCode::PaymentDeclined) => {
-                confirm.try_set(ConfirmState::Declined(
+                confirm.set(ConfirmState::Declined(
                     error.api_message().unwrap_or_default().to_owned(),
                 ));
             }
             Err(error) if error.code() == Some(ErrorCode::StalePreview) => {
-                confirm.try_set(ConfirmState::Editing);
-                notice.try_set(Some(context.text(Msg::PricesChanged)));
+                confirm.set(ConfirmState::Editing);
+                notice.set(Some(context.text(Msg::PricesChanged)));
                 // Price it again.
                 addons.try_update(|_| {});
             }
             Err(error) => {
-                confirm.try_set(ConfirmState::Failed(error));
+                confirm.set(ConfirmState::Failed(error));
             }
         }
     });
@@ -550,7 +581,7 @@ fn message(tag: &str, state: &str, role: &str) -> Element {
 fn footer_message(
     context: PortalContext,
     state: ConfirmState,
-    notice: RwSignal<Option<String>>,
+    notice: State<Option<String>>,
 ) -> Option<Element> {
     Some(match state {
         ConfirmState::Done(text) => {

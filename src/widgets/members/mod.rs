@@ -35,6 +35,7 @@ use super::status::{error_message, failure, missing_provider, skeleton};
 use crate::client::ClientError;
 use crate::i18n::Msg;
 use crate::provider::{use_portal, LoadState, PortalContext};
+use crate::state::State;
 
 /// The list as read, with each join date written once (not on every sort).
 struct Roster {
@@ -70,16 +71,16 @@ pub(crate) fn build() -> Built {
     let Some(context) = use_portal() else {
         return missing_provider("members");
     };
-    let load = RwSignal::new(Load::Loading);
-    let generation = StoredValue::new(0_u64);
+    let load = State::new(Load::Loading);
+    let generation = State::new(0_u64);
     // Kept across reloads: a refresh does not undo the admin's search.
-    let query = RwSignal::new(MemberQuery::default());
-    let first_read_failed = StoredValue::new(false);
+    let query = State::new(MemberQuery::default());
+    let first_read_failed = State::new(false);
     let fetch = move || fetch_members(context, load, generation, first_read_failed);
     // The list is read at once, beside the portal's own read and identify:
     // waiting for the portal data would put it a round trip behind.
     fetch();
-    let seen_portal_data = StoredValue::new(false);
+    let seen_portal_data = State::new(false);
     // Portal data already shown when the widget mounts (a tab opened
     // later) is not news: a failed first read is retried only for data
     // that arrives after it, or by the customer.
@@ -90,11 +91,11 @@ pub(crate) fn build() -> Built {
             // later data (a refresh, a finished checkout) may change the
             // seats, so the list is read again. A refresh of a few
             // features' usage does not.
-            let first = !seen_portal_data.get_value();
-            seen_portal_data.set_value(true);
+            let first = !seen_portal_data.get_untracked();
+            seen_portal_data.set_untracked(true);
             let news = !(first && data_at_mount);
             if (!first && !context.changed_by_features_only())
-                || (news && first_read_failed.get_value())
+                || (news && first_read_failed.get_untracked())
             {
                 fetch()
             }
@@ -111,7 +112,7 @@ pub(crate) fn build() -> Built {
     // On a first visit the list may have been read before identify made the
     // signed-in user a member: once identify has succeeded, a list without
     // them is read once more.
-    let reread_for_identify = StoredValue::new(false);
+    let reread_for_identify = State::new(false);
     effect(move || {
         let identified = context.identified();
         let missing_viewer = load.with(|load| match load {
@@ -120,8 +121,8 @@ pub(crate) fn build() -> Built {
                 .is_some_and(|id| !roster.lists(&id)),
             _ => false,
         });
-        if identified && missing_viewer && !reread_for_identify.get_value() {
-            reread_for_identify.set_value(true);
+        if identified && missing_viewer && !reread_for_identify.get_untracked() {
+            reread_for_identify.set_untracked(true);
             fetch();
         }
     });
@@ -155,15 +156,15 @@ pub(crate) fn build() -> Built {
 /// a failure with a list shown keeps it.
 fn fetch_members(
     context: PortalContext,
-    load: RwSignal<Load>,
-    generation: StoredValue<u64>,
-    first_read_failed: StoredValue<bool>,
+    load: State<Load>,
+    generation: State<u64>,
+    first_read_failed: State<bool>,
 ) {
-    let Some(previous) = generation.try_get_value() else {
+    let Some(previous) = generation.try_get_untracked() else {
         return; // unmounted
     };
     let current = previous + 1;
-    generation.set_value(current);
+    generation.set_untracked(current);
     let showing = matches!(load.get_untracked(), Load::Ready(_));
     if !showing {
         load.set(Load::Loading);
@@ -172,7 +173,7 @@ fn fetch_members(
     let format = context.formatter();
     crate::provider::send_now(async move {
         let result = client.members().await;
-        if generation.try_get_value() != Some(current) {
+        if generation.try_get_untracked() != Some(current) {
             return; // a newer read has started, or the widget is gone
         }
         match result {
@@ -187,7 +188,7 @@ fn fetch_members(
             }
             Err(error) if !showing => {
                 if current == 1 {
-                    first_read_failed.set_value(true);
+                    first_read_failed.set_untracked(true);
                 }
                 load.set(Load::Failed(error))
             }
@@ -200,11 +201,7 @@ fn fetch_members(
 /// [`crate::widgets::dom`]): the rows are built once each, when first
 /// shown, and a sort or a filter puts the built ones in their new order
 /// with one DOM call.
-fn member_table(
-    context: PortalContext,
-    roster: Arc<Roster>,
-    query: RwSignal<MemberQuery>,
-) -> Built {
+fn member_table(context: PortalContext, roster: Arc<Roster>, query: State<MemberQuery>) -> Built {
     let format = context.formatter();
     let mut live = Live::default();
     let section = element("section", "members");

@@ -13,6 +13,7 @@ use super::plan_view::show_price;
 use super::portal_view;
 use crate::i18n::Msg;
 use crate::provider::PortalContext;
+use crate::state::State;
 use crate::timer::random_token;
 
 /// Whole percent saved by paying yearly instead of twelve months, rounded
@@ -48,8 +49,8 @@ pub fn PlanPicker(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) 
 /// The cards, and the checkout dialog they open (nothing outside a
 /// provider): two siblings, placed by the caller.
 pub(crate) fn build(contact_sales_url: SalesUrl) -> (Built, Option<Built>) {
-    let open = RwSignal::new(None::<CheckoutRequest>);
-    let interval = RwSignal::new(None::<BillingInterval>);
+    let open = State::new(None::<CheckoutRequest>);
+    let interval = State::new(None::<BillingInterval>);
     let group = format!("portico-interval-{}", random_token());
     let cards = portal_view("plan-picker", move |context, snapshot| {
         plan_cards(
@@ -69,8 +70,8 @@ pub(crate) fn build(contact_sales_url: SalesUrl) -> (Built, Option<Built>) {
 fn plan_cards(
     context: PortalContext,
     snapshot: Arc<PortalSnapshot>,
-    chosen_interval: RwSignal<Option<BillingInterval>>,
-    open: RwSignal<Option<CheckoutRequest>>,
+    chosen_interval: State<Option<BillingInterval>>,
+    open: State<Option<CheckoutRequest>>,
     contact_sales_url: Option<String>,
     group: String,
 ) -> Built {

@@ -10,6 +10,7 @@ use super::dom::{append, button, effect, element, section, set, slot, text_eleme
 use crate::client::ClientError;
 use crate::i18n::{Msg, Strings};
 use crate::provider::{use_portal, LoadState, PortalContext};
+use crate::state::State;
 
 pub fn error_message(error: &ClientError) -> Msg {
     match error.kind() {
@@ -133,7 +134,7 @@ fn faces(part: &'static str, ready: Box<dyn Fn(PortalContext) -> Option<Built>>)
     // Set only when it changes, as a memo would: new data in the same
     // phase reaches the ready face without rebuilding it. (A `Memo` would
     // be the only one in the module, and brings its own machinery.)
-    let phase = RwSignal::new(untrack(current));
+    let phase = State::new(untrack(current));
     effect(move || {
         let next = current();
         if phase.with_untracked(|shown| *shown != next) {
