@@ -243,6 +243,57 @@ pub fn drop_class(glue: &str, class: &str) -> Result<String, String> {
     Ok(glue)
 }
 
+/// The glue without the entries of its import object (`const import0 =
+/// {…}`) for functions the wasm no longer imports, and how many went.
+/// wasm-bindgen writes one for every import of the linked code, including
+/// code only the dropped exports reached; wasm-opt then removes the imports
+/// nothing calls, but not their JavaScript. An entry starts on a line
+/// indented eight spaces with its key (what is inside it is indented
+/// deeper, and its closing line starts with `}`), as wasm-bindgen writes
+/// them; an error if there is no such object.
+pub fn drop_unimported(
+    wasm: &[u8],
+    glue: &str,
+    glue_module: &str,
+) -> Result<(String, usize), String> {
+    let module = Module::parse(wasm)?;
+    let imported: Vec<String> = match module.sections.iter().find(|s| s.id == IMPORT_SECTION) {
+        Some(section) => parse_imports(&wasm[section.body.clone()])?
+            .into_iter()
+            .filter(|i| i.module == glue_module)
+            .map(|i| i.field)
+            .collect(),
+        None => Vec::new(),
+    };
+    let open = "    const import0 = {\n";
+    let start = glue
+        .find(open)
+        .map(|at| at + open.len())
+        .ok_or("the glue has no import object: has wasm-bindgen's output changed?")?;
+    let end = glue[start..]
+        .find("\n    };\n")
+        .map(|at| start + at + 1)
+        .ok_or("the glue's import object has no end: has wasm-bindgen's output changed?")?;
+    let entry_key = |line: &str| -> Option<String> {
+        let key = line.strip_prefix("        ")?;
+        let name: String = key.chars().take_while(|c| is_identifier_char(*c)).collect();
+        (!name.is_empty() && key[name.len()..].starts_with(':')).then_some(name)
+    };
+    let mut kept = String::with_capacity(end - start);
+    let mut dropping = false;
+    let mut dropped = 0;
+    for line in glue[start..end].split_inclusive('\n') {
+        if let Some(key) = entry_key(line) {
+            dropping = key != "__proto__" && !imported.contains(&key);
+            dropped += usize::from(dropping);
+        }
+        if !dropping {
+            kept.push_str(line);
+        }
+    }
+    Ok((format!("{}{kept}{}", &glue[..start], &glue[end..]), dropped))
+}
+
 const HEADER_LEN: usize = 8;
 const IMPORT_SECTION: u8 = 2;
 const EXPORT_SECTION: u8 = 7;
@@ -676,6 +727,26 @@ mod tests {
 
     const FUNCTION: &[u8] = &[0x00, 0x00];
     const MEMORY: &[u8] = &[0x02, 0x01, 0x11, 0x80, 0x01];
+
+    #[test]
+    fn import_object_entries_the_wasm_no_longer_imports_are_dropped() {
+        let wasm = module(&[
+            ("./glue.js", "__wbg_kept_1", FUNCTION),
+            ("env", "__wbg_gone_2", FUNCTION),
+        ]);
+        let glue = "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n        __wbg_kept_1: function(arg0) {\n            return arg0;\n        },\n        __wbg_gone_2: function() { return handleError(function (arg0) {\n            arg0.close();\n        }, arguments); },\n        __wbg_gone_3: function(arg0) {\n            const ret = { a: 1 };\n            return ret;\n        },\n    };\n    return { import0 };\n}\n";
+        let (kept, dropped) = drop_unimported(&wasm, glue, "./glue.js").unwrap();
+        assert_eq!(dropped, 2);
+        assert_eq!(
+            kept,
+            "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n        __wbg_kept_1: function(arg0) {\n            return arg0;\n        },\n    };\n    return { import0 };\n}\n"
+        );
+        // Nothing to drop: the glue as it was.
+        let wasm = module(&[("./glue.js", "__wbg_kept_1", FUNCTION)]);
+        let (same, dropped) = drop_unimported(&wasm, &kept, "./glue.js").unwrap();
+        assert_eq!((same.as_str(), dropped), (kept.as_str(), 0));
+        assert!(drop_unimported(&wasm, "const x = {};", "./glue.js").is_err());
+    }
 
     #[test]
     fn glue_imports_get_short_names_in_both_files() {

@@ -197,11 +197,13 @@ fn drop_unused_exports(wasm_path: &Path, glue_path: &Path) -> Result<(), String>
 
 /// After wasm-opt: short names for the imports and exports, in both files.
 fn shorten_names(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
-    let (wasm, glue, imports) = bindgen_output::shorten_imports(
-        &read(wasm_path)?,
-        &glue_text(glue_path)?,
-        "./portico_wasm_bg.js",
-    )?;
+    let wasm = read(wasm_path)?;
+    // The JavaScript of imports wasm-opt found nothing calls (those of the
+    // dropped exports' code) goes first, so it is not renamed for nothing.
+    let (glue, _) =
+        bindgen_output::drop_unimported(&wasm, &glue_text(glue_path)?, "./portico_wasm_bg.js")?;
+    let (wasm, glue, imports) =
+        bindgen_output::shorten_imports(&wasm, &glue, "./portico_wasm_bg.js")?;
     let (wasm, glue, exports) = bindgen_output::shorten_exports(&wasm, &glue)?;
     if imports == 0 || exports == 0 {
         return Err(
