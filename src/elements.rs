@@ -61,10 +61,7 @@ fn read_config(options: &JsValue) -> Result<SessionConfig, WireError> {
         .ok()
         .and_then(|f| f.dyn_into().ok());
     // The rest is plain data: read through its JSON text.
-    let not_plain_data = |_| WireError {
-        path: String::new(),
-        problem: "expected plain data besides getToken",
-    };
+    let not_plain_data = |_| WireError::new("expected plain data besides getToken");
     let text = crate::json::text_of(options).map_err(not_plain_data)?;
     let value = &crate::json::parse_value(&text).map_err(not_plain_data)?;
     let organization = match value.get("organization") {
@@ -76,10 +73,7 @@ fn read_config(options: &JsValue) -> Result<SessionConfig, WireError> {
         token: field(value, "token")?,
         get_token,
         user: field(value, "user")?,
-        organization: organization_from(organization).map_err(|e| WireError {
-            path: format!("organization.{}", e.path),
-            ..e
-        })?,
+        organization: organization_from(organization).map_err(|e| e.at("organization"))?,
         locale: field(value, "locale")?,
         strings: field(value, "strings")?,
         company_traits: field_aliased::<Option<Traits>>(value, &["companyTraits"])?

@@ -37,27 +37,47 @@ use wasm_bindgen::JsValue;
 use crate::json::Value;
 
 /// What was wrong, and where in the value.
+///
+/// Boxed: every field's reader returns a `Result<_, WireError>`, and an
+/// error one pointer wide is passed on with one store where a path and a
+/// problem took five, in the code of every field of every wire type.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WireError {
-    pub path: String,
-    pub problem: &'static str,
+pub struct WireError(Box<Problem>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Problem {
+    path: String,
+    what: &'static str,
 }
 
 impl WireError {
-    fn new(problem: &'static str) -> Self {
-        WireError {
+    pub fn new(problem: &'static str) -> Self {
+        WireError(Box::new(Problem {
             path: String::new(),
-            problem,
-        }
+            what: problem,
+        }))
     }
 
-    fn at(mut self, segment: &str) -> Self {
-        self.path = if self.path.is_empty() {
+    /// Where in the value (`plan.prices[2].amount`), or empty for the
+    /// value itself.
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    pub fn problem(&self) -> &'static str {
+        self.0.what
+    }
+
+    /// The same error, seen from the value that holds this one as
+    /// `segment` (a field's name, or `[index]`).
+    pub fn at(mut self, segment: &str) -> Self {
+        let path = &mut self.0.path;
+        *path = if path.is_empty() {
             segment.to_owned()
-        } else if self.path.starts_with('[') {
-            format!("{segment}{}", self.path)
+        } else if path.starts_with('[') {
+            format!("{segment}{path}")
         } else {
-            format!("{segment}.{}", self.path)
+            format!("{segment}.{path}")
         };
         self
     }
@@ -65,10 +85,10 @@ impl WireError {
 
 impl std::fmt::Display for WireError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(self.problem)
+        if self.path().is_empty() {
+            f.write_str(self.problem())
         } else {
-            write!(f, "{}: {}", self.path, self.problem)
+            write!(f, "{}: {}", self.path(), self.problem())
         }
     }
 }

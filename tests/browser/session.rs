@@ -96,3 +96,52 @@ async fn a_mounted_widget_follows_its_theme_and_unmounting_takes_it_away() {
         "a disposed session's widgets no longer react"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_session_config_that_cannot_be_read_says_what_and_where() {
+    let refused = |config: serde_json::Value| -> String {
+        let text = config.to_string();
+        match create_session(js_sys::JSON::parse(&text).unwrap()) {
+            Ok(_) => panic!("{text} was accepted"),
+            Err(error) => js_sys::Error::from(wasm_bindgen::JsValue::from(error))
+                .message()
+                .into(),
+        }
+    };
+    let user = serde_json::json!({ "id": "user_1", "email": "ada@example.com" });
+    assert_eq!(
+        refused(serde_json::json!({
+            "apiBase": "https://billing.example.com",
+            "token": "t",
+            "user": user,
+            "organization": { "name": "Acme" },
+        })),
+        "organization.id: expected a string"
+    );
+    assert_eq!(
+        refused(serde_json::json!({
+            "apiBase": "https://billing.example.com",
+            "token": "t",
+            "user": user,
+            "organization": 7,
+        })),
+        "organization: expected an object"
+    );
+    assert_eq!(
+        refused(serde_json::json!({
+            "apiBase": "https://billing.example.com",
+            "token": "t",
+            "user": { "id": "user_1", "email": ["ada@example.com"] },
+            "organization": "org_1",
+        })),
+        "user.email: expected a string"
+    );
+    assert_eq!(
+        refused(serde_json::json!({
+            "apiBase": "https://billing.example.com",
+            "user": user,
+            "organization": "org_1",
+        })),
+        "give a token or a getToken function"
+    );
+}
