@@ -18,9 +18,27 @@ use wasm_bindgen::JsValue;
 
 use crate::wire::{FromJson, ToJs};
 
-/// Why a JSON value could not be read or written.
+/// Why a JSON value could not be read or written. Boxed, like
+/// [`WireError`](crate::wire::WireError): every step of the parser passes
+/// it on, one pointer wide.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonError(pub String);
+// A `Box<str>` would be two pointers wide.
+#[allow(clippy::box_collection)]
+pub struct JsonError(Box<String>);
+
+impl JsonError {
+    pub fn new(message: String) -> Self {
+        JsonError(Box::new(message))
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_message(self) -> String {
+        *self.0
+    }
+}
 
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,7 +49,7 @@ impl std::fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 fn js_error(value: JsValue) -> JsonError {
-    JsonError(
+    JsonError::new(
         js_sys::Error::from(value)
             .message()
             .as_string()
@@ -110,7 +128,7 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error(&self, problem: &str) -> JsonError {
-        JsonError(format!("invalid JSON at byte {}: {problem}", self.at))
+        JsonError::new(format!("invalid JSON at byte {}: {problem}", self.at))
     }
 
     fn peek(&self) -> Option<u8> {
@@ -354,7 +372,7 @@ pub fn parse_str<T: FromJson>(text: &str) -> Result<T, JsonError> {
 
 #[inline(never)]
 fn wire_error(error: crate::wire::WireError) -> JsonError {
-    JsonError(error.to_string())
+    JsonError::new(error.to_string())
 }
 
 /// Reads `text` (a JavaScript string, such as a response body) as a `T`.
@@ -459,7 +477,7 @@ mod tests {
             ("{} {}", "unexpected text after the value"),
         ] {
             let error = parse_value(text).expect_err(text);
-            assert!(error.0.ends_with(problem), "{text:?}: {}", error.0);
+            assert!(error.message().ends_with(problem), "{text:?}: {error}");
         }
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(parse_value(&deep)

@@ -275,7 +275,8 @@ impl PortalClient {
         &self,
         request: &IdentifyRequest,
     ) -> Result<IdentifyAccepted, ClientError> {
-        let body = crate::json::stringify(request).map_err(|e| ClientError::Decode(e.0))?;
+        let body =
+            crate::json::stringify(request).map_err(|e| ClientError::Decode(e.into_message()))?;
         self.call("POST", "/v1/identify", Some(body)).await
     }
 
@@ -305,7 +306,8 @@ impl PortalClient {
         request: &CheckoutRequest,
         controller: Option<web_sys::AbortController>,
     ) -> Result<CheckoutPreview, ClientError> {
-        let body = crate::json::stringify(request).map_err(|e| ClientError::Decode(e.0))?;
+        let body =
+            crate::json::stringify(request).map_err(|e| ClientError::Decode(e.into_message()))?;
         let response = self
             .exchange("POST", "/v1/checkout/preview", Some(body), None, controller)
             .await?;
@@ -318,7 +320,8 @@ impl PortalClient {
         confirm: &ConfirmCheckout,
         idempotency_key: &str,
     ) -> Result<CheckoutResult, ClientError> {
-        let body = crate::json::stringify(confirm).map_err(|e| ClientError::Decode(e.0))?;
+        let body =
+            crate::json::stringify(confirm).map_err(|e| ClientError::Decode(e.into_message()))?;
         let response = self
             .exchange(
                 "POST",
@@ -358,7 +361,7 @@ impl PortalClient {
 fn decode<T: crate::wire::FromJson>(status: u16, body: &[u8]) -> Result<T, ClientError> {
     let body = http::text_of(body);
     if (200..300).contains(&status) {
-        return crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.0));
+        return crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.into_message()));
     }
     match crate::json::parse_str::<ApiErrorBody>(&body) {
         Ok(error) => Err(ClientError::Api {

@@ -357,24 +357,27 @@ fn numbers_are_exact_or_refused_and_errors_say_where() {
     assert_eq!(most.amount_minor, i64::MIN);
     let too_big =
         parse::<Money>(r#"{"amount_minor": 9223372036854775808, "currency": "USD"}"#).unwrap_err();
-    assert_eq!(too_big.0, "amount_minor: number out of range");
+    assert_eq!(too_big.message(), "amount_minor: number out of range");
     // Written with an exponent, a number is JavaScript's: refused where
     // that would round, never rounded.
     let thousand: Money = parse(r#"{"amount_minor": 1e3, "currency": "USD"}"#).unwrap();
     assert_eq!(thousand.amount_minor, 1000);
     let rounded =
         parse::<Money>(r#"{"amount_minor": 9.007199254740993e15, "currency": "USD"}"#).unwrap_err();
-    assert_eq!(rounded.0, "amount_minor: number too large to be exact");
+    assert_eq!(
+        rounded.message(),
+        "amount_minor: number too large to be exact"
+    );
     let negative =
         parse::<SeatSummary>(r#"{"used": -1, "limit": null, "pending": 0, "inactive": 0}"#)
             .unwrap_err();
-    assert_eq!(negative.0, "used: expected a number of at least 0");
+    assert_eq!(negative.message(), "used: expected a number of at least 0");
     let fraction = parse::<Money>(r#"{"amount_minor": 49.5, "currency": "USD"}"#).unwrap_err();
-    assert_eq!(fraction.0, "amount_minor: expected a whole number");
+    assert_eq!(fraction.message(), "amount_minor: expected a whole number");
     let nested = parse::<InvoiceList>(r#"{"invoices": [{"id": 1}]}"#).unwrap_err();
-    assert_eq!(nested.0, "invoices[0].id: expected a string");
+    assert_eq!(nested.message(), "invoices[0].id: expected a string");
     let missing = parse::<Money>(r#"{"currency": "USD"}"#).unwrap_err();
-    assert_eq!(missing.0, "amount_minor: expected a number");
+    assert_eq!(missing.message(), "amount_minor: expected a number");
     assert!(parse::<Money>("not json").is_err());
     let code: ApiErrorBody =
         parse(r#"{"error": {"code": "from_the_future", "message": "m"}}"#).unwrap();
