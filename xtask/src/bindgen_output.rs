@@ -243,6 +243,23 @@ pub fn drop_class(glue: &str, class: &str) -> Result<String, String> {
     Ok(glue)
 }
 
+/// The wasm without its custom sections (the tools' `producers`, the
+/// `target_features` and wasm-split's metadata: nothing a browser reads),
+/// and how many there were.
+pub fn drop_custom_sections(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
+    let module = Module::parse(wasm)?;
+    let mut out = wasm[..HEADER_LEN].to_vec();
+    let mut dropped = 0;
+    for section in &module.sections {
+        if section.id == CUSTOM_SECTION {
+            dropped += 1;
+        } else {
+            out.extend_from_slice(&wasm[section.whole.clone()]);
+        }
+    }
+    Ok((out, dropped))
+}
+
 /// The glue without the entries of its import object (`const import0 =
 /// {…}`) for functions the wasm no longer imports, and how many went.
 /// wasm-bindgen writes one for every import of the linked code, including
@@ -727,6 +744,19 @@ mod tests {
 
     const FUNCTION: &[u8] = &[0x00, 0x00];
     const MEMORY: &[u8] = &[0x02, 0x01, 0x11, 0x80, 0x01];
+
+    #[test]
+    fn custom_sections_are_dropped_and_nothing_else() {
+        let wasm = module(&[("./glue.js", "__wbg_kept_1", FUNCTION)]);
+        let (stripped, dropped) = drop_custom_sections(&wasm).unwrap();
+        assert_eq!(dropped, 1);
+        // The module's own sections are as they were, in order.
+        assert_eq!(stripped, wasm[..wasm.len() - 5]);
+        assert_eq!(
+            drop_custom_sections(&stripped).unwrap(),
+            (stripped.clone(), 0)
+        );
+    }
 
     #[test]
     fn import_object_entries_the_wasm_no_longer_imports_are_dropped() {

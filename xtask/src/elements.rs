@@ -195,7 +195,8 @@ fn drop_unused_exports(wasm_path: &Path, glue_path: &Path) -> Result<(), String>
     write(glue_path, glue)
 }
 
-/// After wasm-opt: short names for the imports and exports, in both files.
+/// After wasm-opt: short names for the imports and exports, in both files,
+/// and no custom sections.
 fn shorten_names(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let wasm = read(wasm_path)?;
     // The JavaScript of imports wasm-opt found nothing calls (those of the
@@ -205,6 +206,7 @@ fn shorten_names(wasm_path: &Path, glue_path: &Path) -> Result<(), String> {
     let (wasm, glue, imports) =
         bindgen_output::shorten_imports(&wasm, &glue, "./portico_wasm_bg.js")?;
     let (wasm, glue, exports) = bindgen_output::shorten_exports(&wasm, &glue)?;
+    let (wasm, _) = bindgen_output::drop_custom_sections(&wasm)?;
     if imports == 0 || exports == 0 {
         return Err(
             "no import or export was renamed: has wasm-bindgen's output changed?".to_owned(),
