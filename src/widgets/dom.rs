@@ -121,7 +121,14 @@ pub fn show_empty(section: &Element, text: &str) {
 /// closure boxed, so that every effect shares one compiled copy of the
 /// effect's machinery (its task and its loop) instead of one per closure.
 pub fn effect(run: impl Fn() + 'static) {
-    let run: Box<dyn Fn()> = Box::new(run);
+    boxed_effect(Box::new(run));
+}
+
+/// Not generic: a closure written inside `effect` would be a type of
+/// each caller's own (it is generic over what `effect` is), and so would
+/// `Effect::new`'s code for it.
+#[inline(never)]
+fn boxed_effect(run: Box<dyn Fn()>) {
     Effect::new(move |_| run());
 }
 
