@@ -172,7 +172,13 @@ impl Live {
         event: &'static str,
         handler: impl FnMut(Event) + 'static,
     ) {
-        let handler = Closure::<dyn FnMut(Event)>::wrap(Box::new(handler));
+        self.on_boxed(target, event, Box::new(handler));
+    }
+
+    /// Not generic, for the reason [`effect`]'s work is not.
+    #[inline(never)]
+    fn on_boxed(&mut self, target: &Element, event: &'static str, handler: Box<dyn FnMut(Event)>) {
+        let handler = Closure::<dyn FnMut(Event)>::wrap(handler);
         let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
         self.listeners.push(Listener {
             target: target.clone(),
@@ -223,6 +229,13 @@ impl Built {
 /// `build` must give elements, not other slots: a slot inside a slot
 /// would be left behind when the inner one changes.
 pub fn slot(build: impl Fn() -> Option<Built> + 'static) -> Built {
+    boxed_slot(Box::new(build))
+}
+
+/// Not generic, for the reason [`effect`]'s work is not: the rebuild below
+/// is compiled once for every slot.
+#[inline(never)]
+fn boxed_slot(build: Box<dyn Fn() -> Option<Built>>) -> Built {
     let place: Place = Rc::new(RefCell::new(document().create_comment("").into()));
     let content = RefCell::new(None::<(Live, Owner)>);
     // Content is built under the slot's own owner, so that it sees the
