@@ -359,9 +359,17 @@ impl PortalClient {
 }
 
 fn decode<T: crate::wire::FromJson>(status: u16, body: &[u8]) -> Result<T, ClientError> {
+    let body = successful(status, body)?;
+    crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.into_message()))
+}
+
+/// A successful answer's text, or the API's error. Not generic: every
+/// response type shares the error's reading.
+#[inline(never)]
+fn successful(status: u16, body: &[u8]) -> Result<std::borrow::Cow<'_, str>, ClientError> {
     let body = http::text_of(body);
     if (200..300).contains(&status) {
-        return crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.into_message()));
+        return Ok(body);
     }
     match crate::json::parse_str::<ApiErrorBody>(&body) {
         Ok(error) => Err(ClientError::Api {
