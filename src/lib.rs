@@ -22,6 +22,7 @@ pub mod format;
 pub mod i18n;
 mod identity;
 pub mod json;
+mod local;
 mod provider;
 // Public for the browser tests, like `widgets::dom`.
 #[doc(hidden)]
@@ -40,3 +41,16 @@ pub use widgets::{
     CancelSubscription, Checkout, Entitlements, Invoices, Members, PlanPicker, PlanView, Portal,
     UpcomingBill,
 };
+
+/// The portal module's allocator, in place of the standard library's
+/// dlmalloc: 1.5 KB less of the module (`cargo xtask bench bundle`), now
+/// that nothing in it asks for the thread handles dlmalloc also made (see
+/// [`local`]). Only in the module (feature `module`): a Leptos app that
+/// uses the crate chooses its own.
+#[cfg(all(
+    feature = "module",
+    target_family = "wasm",
+    not(target_feature = "atomics")
+))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -20,11 +20,13 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
-use leptos::prelude::{ArcTrigger, GetValue, LocalStorage, Notify, StoredValue, Track};
+use leptos::prelude::{ArcTrigger, GetValue, Notify, StoredValue, Track};
+
+use crate::local::Local;
 
 /// A reactive value of type `T` (see the module's notes).
 pub struct State<T> {
-    slot: StoredValue<Rc<Slot>, LocalStorage>,
+    slot: StoredValue<Local<Rc<Slot>>>,
     value: PhantomData<fn() -> T>,
 }
 
@@ -45,16 +47,16 @@ struct Slot {
 /// The slot, unless its owner has been disposed. Not generic, and never
 /// inlined: every state's every access shares it.
 #[inline(never)]
-fn slot_of(slot: StoredValue<Rc<Slot>, LocalStorage>) -> Option<Rc<Slot>> {
-    slot.try_get_value()
+fn slot_of(slot: StoredValue<Local<Rc<Slot>>>) -> Option<Rc<Slot>> {
+    slot.try_get_value().map(Local::take)
 }
 
 #[inline(never)]
-fn new_slot(value: Box<dyn Any>) -> StoredValue<Rc<Slot>, LocalStorage> {
-    StoredValue::new_local(Rc::new(Slot {
+fn new_slot(value: Box<dyn Any>) -> StoredValue<Local<Rc<Slot>>> {
+    StoredValue::new(Local::new(Rc::new(Slot {
         trigger: ArcTrigger::new(),
         value: RefCell::new(value),
-    }))
+    })))
 }
 
 impl<T: 'static> State<T> {

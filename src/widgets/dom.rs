@@ -25,10 +25,11 @@ use leptos::tachys::html::attribute::Attribute;
 use leptos::tachys::hydration::Cursor;
 use leptos::tachys::view::add_attr::AddAnyAttr;
 use leptos::tachys::view::{Mountable, Position, PositionState, Render, RenderHtml};
-use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, Node};
+
+use crate::local::Local;
 
 /// A `tag` element whose `data-part` is `part`.
 pub fn element(tag: &str, part: &str) -> Element {
@@ -129,7 +130,8 @@ pub fn effect(run: impl Fn() + 'static) {
 /// `Effect::new`'s code for it.
 #[inline(never)]
 fn boxed_effect(run: Box<dyn Fn()>) {
-    Effect::new(move |_| run());
+    let run = Local::new(run);
+    Effect::new_sync(move |_| (run.get())());
 }
 
 /// What keeps a hand-built view live: its render effects, its event
@@ -211,11 +213,11 @@ type Place = Rc<RefCell<Node>>;
 
 /// A hand-built element as a view: mounted as it is, live while shown.
 /// Wasm runs on one thread; the wrapper only satisfies views' `Send`.
-pub struct Built(SendWrapper<(Place, Live)>);
+pub struct Built(Local<(Place, Live)>);
 
 impl Built {
     pub fn new(root: Element, live: Live) -> Self {
-        Built(SendWrapper::new((Rc::new(RefCell::new(root.into())), live)))
+        Built(Local::new((Rc::new(RefCell::new(root.into())), live)))
     }
 }
 
@@ -263,7 +265,7 @@ fn boxed_slot(build: Box<dyn Fn() -> Option<Built>>) -> Built {
             *content.borrow_mut() = kept;
         }
     });
-    Built(SendWrapper::new((place, live)))
+    Built(Local::new((place, live)))
 }
 
 /// A shown [`Built`] view: where it is, and what keeps it live.
@@ -351,7 +353,7 @@ impl RenderHtml for Built {
         _mark_branches: bool,
         _extra_attrs: Vec<AnyAttribute>,
     ) {
-        if let Some(element) = self.0 .0.borrow().dyn_ref::<Element>() {
+        if let Some(element) = self.0.get().0.borrow().dyn_ref::<Element>() {
             buf.push_str(&element.outer_html());
         }
         *position = Position::NextChild;

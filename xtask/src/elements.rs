@@ -76,6 +76,8 @@ pub fn build() -> Result<PathBuf, String> {
             "--package",
             "portico",
             "--lib",
+            "--features",
+            "module",
             "--target",
             "wasm32-unknown-unknown",
             "-Zbuild-std=std,panic_abort",
