@@ -59,6 +59,22 @@ fn new_slot(value: Box<dyn Any>) -> StoredValue<Local<Rc<Slot>>> {
     })))
 }
 
+/// Subscribes the running effect to a slot. Not generic: shared by the
+/// states of every type, as is [`notify_slot`].
+#[inline(never)]
+fn track_slot(slot: StoredValue<Local<Rc<Slot>>>) {
+    if let Some(slot) = slot_of(slot) {
+        slot.trigger.track();
+    }
+}
+
+#[inline(never)]
+fn notify_slot(slot: StoredValue<Local<Rc<Slot>>>) {
+    if let Some(slot) = slot_of(slot) {
+        slot.trigger.notify();
+    }
+}
+
 impl<T: 'static> State<T> {
     pub fn new(value: T) -> Self {
         State {
@@ -77,10 +93,8 @@ impl<T: 'static> State<T> {
     /// Reads the value and subscribes the running effect to it; `None`
     /// once disposed.
     pub fn try_with<R>(self, read: impl FnOnce(&T) -> R) -> Option<R> {
-        let slot = slot_of(self.slot)?;
-        slot.trigger.track();
-        let value = slot.value.borrow();
-        value.downcast_ref::<T>().map(read)
+        track_slot(self.slot);
+        self.try_with_untracked(read)
     }
 
     /// Changes the value in place and notifies its subscribers; `None`
@@ -103,16 +117,12 @@ impl<T: 'static> State<T> {
 
     /// Subscribes the running effect to the value without reading it.
     pub fn track(self) {
-        if let Some(slot) = slot_of(self.slot) {
-            slot.trigger.track();
-        }
+        track_slot(self.slot);
     }
 
     /// Tells the subscribers that the value changed.
     pub fn notify(self) {
-        if let Some(slot) = slot_of(self.slot) {
-            slot.trigger.notify();
-        }
+        notify_slot(self.slot);
     }
 
     /// Reads the value and subscribes the running effect to it.
