@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::process::{cargo, run};
-use crate::{bindgen_output, root, tools};
+use crate::{bindgen_output, dead_data, root, tools};
 
 pub fn out_dir() -> PathBuf {
     root().join("target/elements")
@@ -41,6 +41,10 @@ pub const WASM_OPT_ARGS: &[&str] = &[
     "--rereloop",
     "-Oz",
     "--converge",
+];
+
+/// What wasm-opt may assume of the module, in every run (see above).
+const WASM_OPT_FEATURES: &[&str] = &[
     "--zero-filled-memory",
     "--low-memory-unused",
     "--enable-bulk-memory",
@@ -62,14 +66,24 @@ pub fn build() -> Result<PathBuf, String> {
     // 1.3 KB more. These are unstable
     // flags; the machine's only toolchain is stable, so RUSTC_BOOTSTRAP
     // allows them for this one build. Tests build normally and keep panic
-    // messages. RUSTFLAGS replaces the config's, hence `erase_components`
+    // messages. These flags replace the config's, hence `erase_components`
     // again (see .cargo/config.toml).
+    // The linker also writes its map, which `dead_data` reads.
+    let map = format!("-Clink-arg=--Map={}", link_map().display());
+    let flags = [
+        "--cfg",
+        "erase_components",
+        "-Zunstable-options",
+        "-Cpanic=immediate-abort",
+        "-Zlocation-detail=none",
+        &map,
+    ];
     run(cargo()
         .env("RUSTC_BOOTSTRAP", "1")
-        .env(
-            "RUSTFLAGS",
-            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
-        )
+        .env_remove("RUSTFLAGS")
+        // Encoded (one flag per separator), so that a path with spaces in
+        // it stays one flag.
+        .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"))
         .args([
             "build",
             "--release",
@@ -139,12 +153,40 @@ pub fn bind_and_optimize(scratch: &Path, wasm: &Path, keep_names: bool) -> Resul
     let glue = scratch.join("portico_wasm.js");
     let bound = scratch.join("portico_wasm_bg.wasm");
     drop_unused_exports(&bound, &glue)?;
-    let mut wasm_opt = tools::command("wasm-opt");
-    if keep_names {
-        wasm_opt.arg("-g");
+    let wasm_opt = |args: &[&str]| {
+        let mut command = tools::command("wasm-opt");
+        if keep_names {
+            command.arg("-g");
+        }
+        command.args(args).args(WASM_OPT_FEATURES);
+        command
+    };
+    // A first -Oz removes the code nothing calls; the data only that code
+    // used is then zeroed (see `dead_data`), and the whole run leaves it
+    // out. (-Oz then the whole run gives the same code as the whole run
+    // alone, to a few bytes.)
+    let trimmed = scratch.join("portico_trimmed.wasm");
+    run(wasm_opt(&["-Oz"]).arg("-o").arg(&trimmed).arg(&bound))?;
+    let map = std::fs::read_to_string(link_map())
+        .map_err(|e| format!("cannot read the linker's map {}: {e}", link_map().display()))?;
+    let sections = dead_data::data_sections(&map)?;
+    let (zeroed, count) = dead_data::zero_dead_data(&read(&trimmed)?, &sections)?;
+    if count == 0 {
+        return Err(
+            "no dead data was found: has the toolchain changed what the module links?".to_owned(),
+        );
     }
-    run(wasm_opt.args(WASM_OPT_ARGS).arg("-o").arg(wasm).arg(&bound))?;
+    if !keep_names {
+        println!("    {count} bytes of data that nothing reads any more, left out");
+    }
+    write(&trimmed, zeroed)?;
+    run(wasm_opt(WASM_OPT_ARGS).arg("-o").arg(wasm).arg(&trimmed))?;
     Ok(glue)
+}
+
+/// The linker's map of the module's release build.
+fn link_map() -> PathBuf {
+    target_dir().join("portico.map")
 }
 
 /// The classes of `wasm-streams` (see `bindgen_output`): exported by

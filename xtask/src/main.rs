@@ -4,6 +4,7 @@
 
 mod bench;
 mod bindgen_output;
+mod dead_data;
 mod elements;
 mod process;
 mod size;

@@ -1,0 +1,351 @@
+//! Data nothing reads any more, zeroed so that wasm-opt drops it.
+//!
+//! The linker lays out every constant the linked code uses. Some of that
+//! code is gone by the time wasm-opt has run: the `wasm-streams` classes
+//! Leptos brings are exported, so they are linked, and only dropped after
+//! wasm-bindgen (see `bindgen_output`). Their strings and tables stay in
+//! the data segments (the standard library's I/O error texts, among
+//! others), since wasm-opt cannot know where one constant ends and the
+//! next begins.
+//!
+//! The linker's map does know: it lists every input section of `.rodata`
+//! and `.data` with its address and size. A section is live if the code
+//! (after a first wasm-opt run removed what nothing calls) or a global
+//! names an address in it, or a live section holds a pointer into it.
+//! Everything else is zeroed, and wasm-opt's memory packing then leaves
+//! those bytes out of the module.
+//!
+//! The reading errs on the side of keeping: any 32-bit constant that
+//! happens to fall in a section keeps it, and so does one up to
+//! [`SLACK`] bytes before it (a loop may start its pointer one element
+//! before a table).
+
+use std::ops::Range;
+
+use wasmparser::{Operator, Parser, Payload};
+
+/// How far before a section a constant still keeps it.
+pub const SLACK: u32 = 64;
+
+/// The input sections of `.rodata` and `.data` in wasm-ld's map
+/// (`--Map=<file>`): their address ranges, in address order.
+pub fn data_sections(map: &str) -> Result<Vec<Range<u32>>, String> {
+    // Output sections, input sections and symbols are told apart by the
+    // column their name starts in: the header's `Out`, `In` and `Symbol`.
+    let header = map
+        .lines()
+        .next()
+        .filter(|h| h.contains(" Out ") && h.contains(" In "))
+        .ok_or("the linker's map has no header")?;
+    let column = |name: &str| header.find(name).unwrap_or(usize::MAX);
+    let (output_column, input_column) = (column(" Out ") + 1, column(" In ") + 1);
+    let mut sections = Vec::new();
+    let mut in_data = false;
+    for line in map.lines().skip(1) {
+        let mut fields = line.split_whitespace();
+        let (Some(address), Some(_offset), Some(size), Some(name)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let name_column = fourth_field_start(line);
+        if name_column == output_column {
+            in_data = name == ".rodata" || name == ".data";
+        } else if name_column == input_column && in_data {
+            let (Ok(address), Ok(size)) = (
+                u32::from_str_radix(address, 16),
+                u32::from_str_radix(size, 16),
+            ) else {
+                return Err(format!("unexpected line in the linker's map: {line}"));
+            };
+            sections.push(address..address + size);
+        }
+    }
+    if sections.is_empty() {
+        return Err("the linker's map lists no .rodata or .data sections".to_owned());
+    }
+    sections.sort_by_key(|s| s.start);
+    Ok(sections)
+}
+
+/// Where a line's fourth whitespace-separated field starts.
+fn fourth_field_start(line: &str) -> usize {
+    let mut at = 0;
+    for _ in 0..3 {
+        at += line[at..].len() - line[at..].trim_start().len();
+        at += line[at..]
+            .find(char::is_whitespace)
+            .unwrap_or(line.len() - at);
+    }
+    at + line[at..].len() - line[at..].trim_start().len()
+}
+
+/// The wasm with every byte of the dead `sections` zeroed, and how many
+/// bytes that was (see the module's notes).
+pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, usize), String> {
+    let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
+    let mut constants = Vec::new();
+    // Where each active data segment's bytes are: (address, file range).
+    let mut segments: Vec<(u32, Range<usize>)> = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(invalid)? {
+            Payload::CodeSectionEntry(body) => {
+                let mut operators = body.get_operators_reader().map_err(invalid)?;
+                while !operators.eof() {
+                    note_constant(&operators.read().map_err(invalid)?, &mut constants);
+                }
+            }
+            Payload::GlobalSection(globals) => {
+                for global in globals {
+                    let mut operators = global.map_err(invalid)?.init_expr.get_operators_reader();
+                    while !operators.eof() {
+                        note_constant(&operators.read().map_err(invalid)?, &mut constants);
+                    }
+                }
+            }
+            Payload::DataSection(data) => {
+                for segment in data {
+                    let segment = segment.map_err(invalid)?;
+                    let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind else {
+                        continue;
+                    };
+                    let mut operators = offset_expr.get_operators_reader();
+                    let Ok(Operator::I32Const { value }) = operators.read() else {
+                        return Err("a data segment's offset is not a constant".to_owned());
+                    };
+                    // The bytes are a slice of `wasm` itself: where they are.
+                    let start = segment.data.as_ptr() as usize - wasm.as_ptr() as usize;
+                    segments.push((value as u32, start..start + segment.data.len()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let byte_at = |address: u32| {
+        segments.iter().find_map(|(at, bytes)| {
+            let index = address.checked_sub(*at)? as usize;
+            (index < bytes.len()).then(|| wasm[bytes.start + index])
+        })
+    };
+    let mut live = vec![false; sections.len()];
+    let mut work = Vec::new();
+    let mark = |address: u32, live: &mut Vec<bool>, work: &mut Vec<usize>| {
+        // Every section holding `address`, or starting within SLACK after.
+        let last = sections.partition_point(|s| s.start <= address.saturating_add(SLACK));
+        for index in (0..last).rev() {
+            if sections[index].end <= address {
+                // Sections do not overlap: none before this one reaches it.
+                break;
+            }
+            if !live[index] {
+                live[index] = true;
+                work.push(index);
+            }
+        }
+    };
+    for constant in constants {
+        mark(constant, &mut live, &mut work);
+    }
+    while let Some(index) = work.pop() {
+        let section = &sections[index];
+        let mut word = section.start.next_multiple_of(4);
+        while word + 4 <= section.end {
+            let bytes = [0, 1, 2, 3].map(|i| byte_at(word + i).unwrap_or(0));
+            mark(u32::from_le_bytes(bytes), &mut live, &mut work);
+            word += 4;
+        }
+    }
+
+    let mut zeroed_wasm = wasm.to_vec();
+    let mut zeroed = 0;
+    for (section, _) in sections.iter().zip(&live).filter(|(_, live)| !**live) {
+        for (at, bytes) in &segments {
+            let from = section.start.max(*at);
+            let to = section.end.min(*at + bytes.len() as u32);
+            for address in from..to {
+                zeroed_wasm[bytes.start + (address - at) as usize] = 0;
+                zeroed += 1;
+            }
+        }
+    }
+    Ok((zeroed_wasm, zeroed))
+}
+
+/// An address the code or a global may use: a 32-bit constant, or the
+/// constant offset of a load or a store.
+fn note_constant(operator: &Operator<'_>, constants: &mut Vec<u32>) {
+    use Operator::*;
+    match operator {
+        I32Const { value } => constants.push(*value as u32),
+        I32Load { memarg }
+        | I64Load { memarg }
+        | F32Load { memarg }
+        | F64Load { memarg }
+        | I32Load8S { memarg }
+        | I32Load8U { memarg }
+        | I32Load16S { memarg }
+        | I32Load16U { memarg }
+        | I64Load8S { memarg }
+        | I64Load8U { memarg }
+        | I64Load16S { memarg }
+        | I64Load16U { memarg }
+        | I64Load32S { memarg }
+        | I64Load32U { memarg }
+        | I32Store { memarg }
+        | I64Store { memarg }
+        | F32Store { memarg }
+        | F64Store { memarg }
+        | I32Store8 { memarg }
+        | I32Store16 { memarg }
+        | I64Store8 { memarg }
+        | I64Store16 { memarg }
+        | I64Store32 { memarg } => {
+            if let Ok(offset) = u32::try_from(memarg.offset) {
+                constants.push(offset);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAP: &str = "    Addr      Off     Size Out     In      Symbol
+       -        8       10 TYPE
+       -     1000      100 CODE
+       -     1002       20         /x/lib.o:(f)
+       -     1002       20                 f
+  100000     2000       40 .rodata
+  100000     2000        8         /x/lib.o:(.rodata..Lanon.1)
+  100000     2000        8                 .Lanon.1
+  100008     2008        8         /x/lib.o:(.rodata..Lanon.2)
+  100010     2010       10         <internal>:(.rodata)
+  100020     2020       20         /x/lib.o:(.rodata..Lanon.3)
+  100040     2040        8 .data
+  100040     2040        8         /x/lib.o:(.data.counter)
+  100048     2048      100 .bss
+  100048     2048      100         /x/lib.o:(.bss.buffer)
+";
+
+    #[test]
+    fn the_map_gives_the_data_sections_not_code_bss_or_symbols() {
+        assert_eq!(
+            data_sections(MAP).unwrap(),
+            [
+                0x100000..0x100008,
+                0x100008..0x100010,
+                0x100010..0x100020,
+                0x100020..0x100040,
+                0x100040..0x100048,
+            ]
+        );
+        assert!(data_sections("nothing here").is_err());
+    }
+
+    fn leb(out: &mut Vec<u8>, mut value: u32) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    fn sleb(out: &mut Vec<u8>, mut value: i32) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
+            out.push(if done { byte } else { byte | 0x80 });
+            if done {
+                return;
+            }
+        }
+    }
+
+    fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+        out.push(id);
+        leb(out, body.len() as u32);
+        out.extend_from_slice(body);
+    }
+
+    /// A module whose one function loads from `load_offset` and pushes
+    /// `constant`, with one memory and one data segment at `at`.
+    fn module(constant: i32, load_offset: u32, at: i32, data: &[u8]) -> Vec<u8> {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        section(&mut wasm, 1, &[1, 0x60, 0, 0]); // type: () -> ()
+        section(&mut wasm, 3, &[1, 0]); // one function of type 0
+        section(&mut wasm, 5, &[1, 0, 17]); // memory: 17 pages
+        let mut code = vec![0]; // no locals
+        code.push(0x41); // i32.const constant
+        sleb(&mut code, constant);
+        code.push(0x1a); // drop
+        code.extend_from_slice(&[0x41, 0]); // i32.const 0
+        code.extend_from_slice(&[0x28, 2]); // i32.load align=4 offset=…
+        leb(&mut code, load_offset);
+        code.extend_from_slice(&[0x1a, 0x0b]); // drop, end
+        let mut body = vec![1];
+        leb(&mut body, code.len() as u32);
+        body.extend_from_slice(&code);
+        section(&mut wasm, 10, &body);
+        let mut segment = vec![1, 0, 0x41];
+        sleb(&mut segment, at);
+        segment.push(0x0b);
+        leb(&mut segment, data.len() as u32);
+        segment.extend_from_slice(data);
+        section(&mut wasm, 11, &segment);
+        wasm
+    }
+
+    fn data_of(wasm: &[u8], len: usize) -> &[u8] {
+        &wasm[wasm.len() - len..]
+    }
+
+    #[test]
+    fn only_what_the_code_or_live_data_reaches_is_kept() {
+        // Four sections of 16 bytes: the code names the first (by a
+        // constant) and the third (by a load's offset); the first holds a
+        // pointer to the second; nothing reaches the fourth.
+        let sections = [
+            0x1000..0x1010,
+            0x1010..0x1100,
+            0x1100..0x1110,
+            0x1200..0x1210,
+        ];
+        let mut data = vec![0xaa; 0x210];
+        data[4..8].copy_from_slice(&0x1014_u32.to_le_bytes());
+        let wasm = module(0x1000, 0x1104, 0x1000, &data);
+        let (zeroed, count) = zero_dead_data(&wasm, &sections).unwrap();
+        assert_eq!(count, 16);
+        let after = data_of(&zeroed, data.len());
+        assert!(after[..0x1f0]
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == data[i]));
+        assert!(after[0x200..0x210].iter().all(|b| *b == 0));
+        // Nothing else in the module changed.
+        assert_eq!(
+            zeroed[..zeroed.len() - data.len()],
+            wasm[..wasm.len() - data.len()]
+        );
+    }
+
+    #[test]
+    fn a_constant_just_before_a_section_keeps_it() {
+        let sections = [0x1000..0x1010, 0x1040..0x1050, 0x1100..0x1110];
+        let data = vec![0xaa; 0x110];
+        // 0x1008 is in the first; the second starts within SLACK of it.
+        let wasm = module(0x1008, 0x1008, 0x1000, &data);
+        let (zeroed, count) = zero_dead_data(&wasm, &sections).unwrap();
+        assert_eq!(count, 16);
+        let after = data_of(&zeroed, data.len());
+        assert!(after[..0x50].iter().all(|b| *b == 0xaa));
+        assert!(after[0x100..].iter().all(|b| *b == 0));
+    }
+}
