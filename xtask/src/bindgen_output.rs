@@ -243,6 +243,16 @@ pub fn drop_class(glue: &str, class: &str) -> Result<String, String> {
     Ok(glue)
 }
 
+/// The wasm with section `id`'s body replaced by `body` (an error if it
+/// has no such section).
+pub fn replace_section(wasm: &[u8], id: u8, body: &[u8]) -> Result<Vec<u8>, String> {
+    let module = Module::parse(wasm)?;
+    if !module.sections.iter().any(|s| s.id == id) {
+        return Err(format!("the module has no section {id}"));
+    }
+    Ok(module.with_section(wasm, id, body))
+}
+
 /// The wasm without its custom sections (the tools' `producers`, the
 /// `target_features` and wasm-split's metadata: nothing a browser reads),
 /// and how many there were.

@@ -172,12 +172,152 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
     Ok((zeroed_wasm, zeroed))
 }
 
-/// An address the code or a global may use: a 32-bit constant, or the
-/// constant offset of a load or a store.
+/// The wasm with every function-table entry nothing names set to null,
+/// and how many were: an entry is named by its index, as a constant in
+/// the code or a global, or as 4 bytes anywhere in the data (a vtable).
+/// Run after [`zero_dead_data`]: the vtables of the dropped code are gone
+/// by then, and with the entries they named, wasm-opt can drop those
+/// functions too. The table must be rustc's: one table, filled by active
+/// segments at constant offsets.
+pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
+    let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
+    let mut constants = std::collections::HashSet::new();
+    let mut data: Vec<&[u8]> = Vec::new();
+    let mut elements = None;
+    let mut noted = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(invalid)? {
+            Payload::CodeSectionEntry(body) => {
+                let mut operators = body.get_operators_reader().map_err(invalid)?;
+                while !operators.eof() {
+                    note_constant(&operators.read().map_err(invalid)?, &mut noted);
+                }
+            }
+            Payload::GlobalSection(globals) => {
+                for global in globals {
+                    let mut operators = global.map_err(invalid)?.init_expr.get_operators_reader();
+                    while !operators.eof() {
+                        note_constant(&operators.read().map_err(invalid)?, &mut noted);
+                    }
+                }
+            }
+            Payload::DataSection(section) => {
+                for segment in section {
+                    data.push(segment.map_err(invalid)?.data);
+                }
+            }
+            Payload::ElementSection(section) => elements = Some(section),
+            _ => {}
+        }
+    }
+    constants.extend(noted);
+    let named = |index: u32| {
+        constants.contains(&index)
+            || data.iter().any(|bytes| {
+                bytes
+                    .windows(4)
+                    .any(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]) == index)
+            })
+    };
+    let Some(elements) = elements else {
+        return Ok((wasm.to_vec(), 0));
+    };
+    let unexpected = || "an element segment rustc does not write: has the toolchain changed?";
+    let mut body = Vec::new();
+    let mut nulled = 0;
+    leb(&mut body, elements.count());
+    for element in elements {
+        let element = element.map_err(invalid)?;
+        let wasmparser::ElementKind::Active {
+            table_index: None | Some(0),
+            offset_expr,
+        } = element.kind
+        else {
+            return Err(unexpected().to_owned());
+        };
+        let Ok(Operator::I32Const { value: offset }) = offset_expr.get_operators_reader().read()
+        else {
+            return Err(unexpected().to_owned());
+        };
+        // Flag 4: table 0, the offset, then one expression per entry.
+        body.push(4);
+        body.push(0x41);
+        sleb(&mut body, offset);
+        body.push(0x0b);
+        let functions: Vec<Option<u32>> = match element.items {
+            wasmparser::ElementItems::Functions(functions) => functions
+                .into_iter()
+                .map(|f| f.map(Some).map_err(invalid))
+                .collect::<Result<_, _>>()?,
+            wasmparser::ElementItems::Expressions(_, expressions) => {
+                let mut functions = Vec::new();
+                for expression in expressions {
+                    let expression = expression.map_err(invalid)?;
+                    functions.push(match expression.get_operators_reader().read() {
+                        Ok(Operator::RefFunc { function_index }) => Some(function_index),
+                        Ok(Operator::RefNull { .. }) => None,
+                        _ => return Err(unexpected().to_owned()),
+                    });
+                }
+                functions
+            }
+        };
+        leb(&mut body, functions.len() as u32);
+        for (at, function) in functions.into_iter().enumerate() {
+            let index = offset as u32 + at as u32;
+            match function.filter(|_| named(index)) {
+                Some(function) => {
+                    body.push(0xd2); // ref.func
+                    leb(&mut body, function);
+                    body.push(0x0b);
+                }
+                None => {
+                    nulled += usize::from(function.is_some());
+                    body.extend_from_slice(&[0xd0, 0x70, 0x0b]); // ref.null func
+                }
+            }
+        }
+    }
+    let out = crate::bindgen_output::replace_section(wasm, 9, &body)?;
+    Ok((out, nulled))
+}
+
+fn leb(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn sleb(out: &mut Vec<u8>, mut value: i32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
+        out.push(if done { byte } else { byte | 0x80 });
+        if done {
+            return;
+        }
+    }
+}
+
+/// An address (or a function's table index) the code or a global may use:
+/// a 32-bit constant, either half of a 64-bit one, or the constant offset
+/// of a load or a store.
 fn note_constant(operator: &Operator<'_>, constants: &mut Vec<u32>) {
     use Operator::*;
     match operator {
         I32Const { value } => constants.push(*value as u32),
+        // Two 32-bit stores merged into one write both halves.
+        I64Const { value } => {
+            constants.push(*value as u32);
+            constants.push((*value >> 32) as u32);
+        }
         I32Load { memarg }
         | I64Load { memarg }
         | F32Load { memarg }
@@ -245,30 +385,6 @@ mod tests {
         assert!(data_sections("nothing here").is_err());
     }
 
-    fn leb(out: &mut Vec<u8>, mut value: u32) {
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-
-    fn sleb(out: &mut Vec<u8>, mut value: i32) {
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
-            out.push(if done { byte } else { byte | 0x80 });
-            if done {
-                return;
-            }
-        }
-    }
-
     fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
         out.push(id);
         leb(out, body.len() as u32);
@@ -276,12 +392,16 @@ mod tests {
     }
 
     /// A module whose one function loads from `load_offset` and pushes
-    /// `constant`, with one memory and one data segment at `at`.
+    /// `constant`, with one memory and one data segment at `at`, and a
+    /// table of three entries from index 1, all that function.
     fn module(constant: i32, load_offset: u32, at: i32, data: &[u8]) -> Vec<u8> {
         let mut wasm = b"\0asm\x01\0\0\0".to_vec();
         section(&mut wasm, 1, &[1, 0x60, 0, 0]); // type: () -> ()
         section(&mut wasm, 3, &[1, 0]); // one function of type 0
+        section(&mut wasm, 4, &[1, 0x70, 0, 4]); // table: funcref, min 4
         section(&mut wasm, 5, &[1, 0, 17]); // memory: 17 pages
+                                            // elements: flag 0, offset i32.const 1, three times function 0
+        section(&mut wasm, 9, &[1, 0, 0x41, 1, 0x0b, 3, 0, 0, 0]);
         let mut code = vec![0]; // no locals
         code.push(0x41); // i32.const constant
         sleb(&mut code, constant);
@@ -334,6 +454,39 @@ mod tests {
             zeroed[..zeroed.len() - data.len()],
             wasm[..wasm.len() - data.len()]
         );
+    }
+
+    #[test]
+    fn table_entries_nothing_names_are_nulled() {
+        // The code names entry 1 (a constant); the data names entry 2 (a
+        // word, unaligned); nothing names entry 3.
+        let data = [9, 2, 0, 0, 0, 9, 9, 9];
+        let wasm = module(1, 0x2000, 0x1000, &data);
+        let (nulled, count) = null_unnamed_table_entries(&wasm).unwrap();
+        assert_eq!(count, 1);
+        let mut items = Vec::new();
+        for payload in Parser::new(0).parse_all(&nulled) {
+            if let Payload::ElementSection(elements) = payload.unwrap() {
+                for element in elements {
+                    let wasmparser::ElementItems::Expressions(_, expressions) =
+                        element.unwrap().items
+                    else {
+                        panic!("expected expressions");
+                    };
+                    for expression in expressions {
+                        items.push(match expression.unwrap().get_operators_reader().read() {
+                            Ok(Operator::RefFunc { function_index }) => Some(function_index),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+        }
+        assert_eq!(items, [Some(0), Some(0), None]);
+        // Each named (3 by the code, 1 and 2 by the data): none nulled.
+        let wasm = module(3, 0x2000, 0x1000, &[1, 0, 0, 0, 2, 0, 0, 0]);
+        let (_, count) = null_unnamed_table_entries(&wasm).unwrap();
+        assert_eq!(count, 0);
     }
 
     #[test]

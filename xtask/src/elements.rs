@@ -176,10 +176,16 @@ pub fn bind_and_optimize(scratch: &Path, wasm: &Path, keep_names: bool) -> Resul
             "no dead data was found: has the toolchain changed what the module links?".to_owned(),
         );
     }
+    // The function-table entries only that data named (the dropped
+    // code's vtables) go too, so wasm-opt can drop their functions.
+    let (nulled_wasm, entries) = dead_data::null_unnamed_table_entries(&zeroed)?;
     if !keep_names {
-        println!("    {count} bytes of data that nothing reads any more, left out");
+        println!(
+            "    left out: {count} bytes of data nothing reads any more, and {entries} \
+             function-table entries only that data named"
+        );
     }
-    write(&trimmed, zeroed)?;
+    write(&trimmed, nulled_wasm)?;
     run(wasm_opt(WASM_OPT_ARGS).arg("-o").arg(wasm).arg(&trimmed))?;
     Ok(glue)
 }
