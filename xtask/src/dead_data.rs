@@ -174,7 +174,7 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
 
 /// The wasm with every function-table entry nothing names set to null,
 /// and how many were: an entry is named by its index, as a constant in
-/// the code or a global, or as 4 bytes anywhere in the data (a vtable).
+/// the code or a global, or as an aligned word in the data (a vtable).
 /// Run after [`zero_dead_data`]: the vtables of the dropped code are gone
 /// by then, and with the entries they named, wasm-opt can drop those
 /// functions too. The table must be rustc's: one table, filled by active
@@ -182,7 +182,7 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
 pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
     let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
     let mut constants = std::collections::HashSet::new();
-    let mut data: Vec<&[u8]> = Vec::new();
+    let mut data: Vec<(u32, &[u8])> = Vec::new();
     let mut elements = None;
     let mut noted = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -190,20 +190,29 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
             Payload::CodeSectionEntry(body) => {
                 let mut operators = body.get_operators_reader().map_err(invalid)?;
                 while !operators.eof() {
-                    note_constant(&operators.read().map_err(invalid)?, &mut noted);
+                    note_value(&operators.read().map_err(invalid)?, &mut noted);
                 }
             }
             Payload::GlobalSection(globals) => {
                 for global in globals {
                     let mut operators = global.map_err(invalid)?.init_expr.get_operators_reader();
                     while !operators.eof() {
-                        note_constant(&operators.read().map_err(invalid)?, &mut noted);
+                        note_value(&operators.read().map_err(invalid)?, &mut noted);
                     }
                 }
             }
             Payload::DataSection(section) => {
                 for segment in section {
-                    data.push(segment.map_err(invalid)?.data);
+                    let segment = segment.map_err(invalid)?;
+                    let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind else {
+                        continue;
+                    };
+                    let Ok(Operator::I32Const { value }) =
+                        offset_expr.get_operators_reader().read()
+                    else {
+                        return Err("a data segment's offset is not a constant".to_owned());
+                    };
+                    data.push((value as u32, segment.data));
                 }
             }
             Payload::ElementSection(section) => elements = Some(section),
@@ -211,14 +220,24 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
         }
     }
     constants.extend(noted);
-    let named = |index: u32| {
-        constants.contains(&index)
-            || data.iter().any(|bytes| {
-                bytes
-                    .windows(4)
-                    .any(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]) == index)
-            })
+    // A function pointer in the data is a 4-byte word at a 4-byte-aligned
+    // address. Segments may start anywhere, and wasm-opt leaves runs of
+    // zeros out of them (memory starts zeroed), so words are read by
+    // address, a byte no segment holds being zero.
+    let byte_at = |address: u32| {
+        data.iter()
+            .find_map(|(at, bytes)| bytes.get(address.checked_sub(*at)? as usize).copied())
+            .unwrap_or(0)
     };
+    let mut words = std::collections::HashSet::new();
+    for (at, bytes) in &data {
+        let mut word = at - at % 4;
+        while word < at + bytes.len() as u32 {
+            words.insert(u32::from_le_bytes([0, 1, 2, 3].map(|i| byte_at(word + i))));
+            word += 4;
+        }
+    }
+    let named = |index: u32| constants.contains(&index) || words.contains(&index);
     let Some(elements) = elements else {
         return Ok((wasm.to_vec(), 0));
     };
@@ -306,18 +325,26 @@ fn sleb(out: &mut Vec<u8>, mut value: i32) {
     }
 }
 
-/// An address (or a function's table index) the code or a global may use:
-/// a 32-bit constant, either half of a 64-bit one, or the constant offset
-/// of a load or a store.
+/// A value the code or a global may hold (an address, a function's table
+/// index): a 32-bit constant, or either half of a 64-bit one (two 32-bit
+/// stores merged into one write both halves).
+fn note_value(operator: &Operator<'_>, values: &mut Vec<u32>) {
+    match operator {
+        Operator::I32Const { value } => values.push(*value as u32),
+        Operator::I64Const { value } => {
+            values.push(*value as u32);
+            values.push((*value >> 32) as u32);
+        }
+        _ => {}
+    }
+}
+
+/// An address the code or a global may use: a value (see [`note_value`]),
+/// or the constant offset of a load or a store.
 fn note_constant(operator: &Operator<'_>, constants: &mut Vec<u32>) {
     use Operator::*;
     match operator {
-        I32Const { value } => constants.push(*value as u32),
-        // Two 32-bit stores merged into one write both halves.
-        I64Const { value } => {
-            constants.push(*value as u32);
-            constants.push((*value >> 32) as u32);
-        }
+        I32Const { .. } | I64Const { .. } => note_value(operator, constants),
         I32Load { memarg }
         | I64Load { memarg }
         | F32Load { memarg }
@@ -458,9 +485,10 @@ mod tests {
 
     #[test]
     fn table_entries_nothing_names_are_nulled() {
-        // The code names entry 1 (a constant); the data names entry 2 (a
-        // word, unaligned); nothing names entry 3.
-        let data = [9, 2, 0, 0, 0, 9, 9, 9];
+        // The code names entry 1 (a constant); the data names entry 2 (an
+        // aligned word); nothing names entry 3 (its bytes in the data are
+        // not an aligned word).
+        let data = [2, 0, 0, 0, 0, 3, 0, 0];
         let wasm = module(1, 0x2000, 0x1000, &data);
         let (nulled, count) = null_unnamed_table_entries(&wasm).unwrap();
         assert_eq!(count, 1);
@@ -483,8 +511,9 @@ mod tests {
             }
         }
         assert_eq!(items, [Some(0), Some(0), None]);
-        // Each named (3 by the code, 1 and 2 by the data): none nulled.
-        let wasm = module(3, 0x2000, 0x1000, &[1, 0, 0, 0, 2, 0, 0, 0]);
+        // Each named by the data, the last by a word whose zero bytes the
+        // segment leaves out (memory starts zeroed): none nulled.
+        let wasm = module(0x7777, 0x2000, 0x1000, &[1, 0, 0, 0, 2, 0, 0, 0, 3]);
         let (_, count) = null_unnamed_table_entries(&wasm).unwrap();
         assert_eq!(count, 0);
     }
