@@ -68,6 +68,20 @@ fn track_slot(slot: StoredValue<Local<Rc<Slot>>>) {
     }
 }
 
+/// Puts `value` in a slot in place of the one it held, and notifies the
+/// subscribers if `notify` (the value no longer borrowed). Not generic: a
+/// state of any type is set by this one function, the new value boxed.
+#[inline(never)]
+fn replace_slot(slot: StoredValue<Local<Rc<Slot>>>, value: Box<dyn Any>, notify: bool) {
+    if let Some(slot) = slot_of(slot) {
+        let old = slot.value.replace(value);
+        if notify {
+            slot.trigger.notify();
+        }
+        drop(old);
+    }
+}
+
 #[inline(never)]
 fn notify_slot(slot: StoredValue<Local<Rc<Slot>>>) {
     if let Some(slot) = slot_of(slot) {
@@ -143,12 +157,12 @@ impl<T: 'static> State<T> {
     /// disposed: an answer that arrives after its widget is gone is
     /// dropped).
     pub fn set(self, value: T) {
-        self.try_update(|held| *held = value);
+        replace_slot(self.slot, Box::new(value), true);
     }
 
     /// Sets the value without notifying anyone.
     pub fn set_untracked(self, value: T) {
-        self.try_update_untracked(|held| *held = value);
+        replace_slot(self.slot, Box::new(value), false);
     }
 }
 
