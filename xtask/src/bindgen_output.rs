@@ -633,7 +633,7 @@ impl Reader<'_> {
     }
 }
 
-fn write_leb(out: &mut Vec<u8>, mut value: u64) {
+pub fn write_leb(out: &mut Vec<u8>, mut value: u64) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;

@@ -24,6 +24,8 @@ use std::ops::Range;
 
 use wasmparser::{Operator, Parser, Payload};
 
+use crate::bindgen_output::write_leb;
+
 /// How far before a section a constant still keeps it.
 pub const SLACK: u32 = 64;
 
@@ -80,54 +82,96 @@ fn fourth_field_start(line: &str) -> usize {
     at + line[at..].len() - line[at..].trim_start().len()
 }
 
+/// What this module reads of a wasm: the values and addresses its code
+/// and globals name, its active data segments, and its element section.
+struct Contents<'a> {
+    /// Every 32-bit constant (and both halves of every 64-bit one).
+    values: Vec<u32>,
+    /// The values, and the constant offsets of loads and stores.
+    addresses: Vec<u32>,
+    /// Each active data segment: its address, and where its bytes are in
+    /// the wasm.
+    segments: Vec<(u32, Range<usize>)>,
+    elements: Option<wasmparser::ElementSectionReader<'a>>,
+}
+
+impl<'a> Contents<'a> {
+    fn read(wasm: &'a [u8]) -> Result<Contents<'a>, String> {
+        let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
+        let mut contents = Contents {
+            values: Vec::new(),
+            addresses: Vec::new(),
+            segments: Vec::new(),
+            elements: None,
+        };
+        let mut note = |mut operators: wasmparser::OperatorsReader<'a>| -> Result<(), String> {
+            while !operators.eof() {
+                let operator = operators.read().map_err(invalid)?;
+                note_value(&operator, &mut contents.values);
+                note_address(&operator, &mut contents.addresses);
+            }
+            Ok(())
+        };
+        let mut segments = Vec::new();
+        let mut elements = None;
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload.map_err(invalid)? {
+                Payload::CodeSectionEntry(body) => {
+                    note(body.get_operators_reader().map_err(invalid)?)?;
+                }
+                Payload::GlobalSection(globals) => {
+                    for global in globals {
+                        note(global.map_err(invalid)?.init_expr.get_operators_reader())?;
+                    }
+                }
+                Payload::DataSection(data) => {
+                    for segment in data {
+                        let segment = segment.map_err(invalid)?;
+                        let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind else {
+                            continue;
+                        };
+                        let Ok(Operator::I32Const { value }) =
+                            offset_expr.get_operators_reader().read()
+                        else {
+                            return Err("a data segment's offset is not a constant".to_owned());
+                        };
+                        // The bytes are a slice of `wasm` itself: where they are.
+                        let start = segment.data.as_ptr() as usize - wasm.as_ptr() as usize;
+                        segments.push((value as u32, start..start + segment.data.len()));
+                    }
+                }
+                Payload::ElementSection(section) => elements = Some(section),
+                _ => {}
+            }
+        }
+        contents.addresses.extend_from_slice(&contents.values);
+        contents.segments = segments;
+        contents.elements = elements;
+        Ok(contents)
+    }
+
+    /// The byte at `address` as the module starts: a segment's, or zero
+    /// (memory starts zeroed, and wasm-opt leaves runs of zeros out).
+    fn byte_at(&self, wasm: &[u8], address: u32) -> u8 {
+        self.segments
+            .iter()
+            .find_map(|(at, bytes)| {
+                let index = address.checked_sub(*at)? as usize;
+                (index < bytes.len()).then(|| wasm[bytes.start + index])
+            })
+            .unwrap_or(0)
+    }
+
+    /// The 4-byte word at `address`.
+    fn word_at(&self, wasm: &[u8], address: u32) -> u32 {
+        u32::from_le_bytes([0, 1, 2, 3].map(|i| self.byte_at(wasm, address + i)))
+    }
+}
+
 /// The wasm with every byte of the dead `sections` zeroed, and how many
 /// bytes that was (see the module's notes).
 pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, usize), String> {
-    let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
-    let mut constants = Vec::new();
-    // Where each active data segment's bytes are: (address, file range).
-    let mut segments: Vec<(u32, Range<usize>)> = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(invalid)? {
-            Payload::CodeSectionEntry(body) => {
-                let mut operators = body.get_operators_reader().map_err(invalid)?;
-                while !operators.eof() {
-                    note_constant(&operators.read().map_err(invalid)?, &mut constants);
-                }
-            }
-            Payload::GlobalSection(globals) => {
-                for global in globals {
-                    let mut operators = global.map_err(invalid)?.init_expr.get_operators_reader();
-                    while !operators.eof() {
-                        note_constant(&operators.read().map_err(invalid)?, &mut constants);
-                    }
-                }
-            }
-            Payload::DataSection(data) => {
-                for segment in data {
-                    let segment = segment.map_err(invalid)?;
-                    let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind else {
-                        continue;
-                    };
-                    let mut operators = offset_expr.get_operators_reader();
-                    let Ok(Operator::I32Const { value }) = operators.read() else {
-                        return Err("a data segment's offset is not a constant".to_owned());
-                    };
-                    // The bytes are a slice of `wasm` itself: where they are.
-                    let start = segment.data.as_ptr() as usize - wasm.as_ptr() as usize;
-                    segments.push((value as u32, start..start + segment.data.len()));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    let byte_at = |address: u32| {
-        segments.iter().find_map(|(at, bytes)| {
-            let index = address.checked_sub(*at)? as usize;
-            (index < bytes.len()).then(|| wasm[bytes.start + index])
-        })
-    };
+    let contents = Contents::read(wasm)?;
     let mut live = vec![false; sections.len()];
     let mut work = Vec::new();
     let mark = |address: u32, live: &mut Vec<bool>, work: &mut Vec<usize>| {
@@ -144,15 +188,14 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
             }
         }
     };
-    for constant in constants {
-        mark(constant, &mut live, &mut work);
+    for address in &contents.addresses {
+        mark(*address, &mut live, &mut work);
     }
     while let Some(index) = work.pop() {
         let section = &sections[index];
         let mut word = section.start.next_multiple_of(4);
         while word + 4 <= section.end {
-            let bytes = [0, 1, 2, 3].map(|i| byte_at(word + i).unwrap_or(0));
-            mark(u32::from_le_bytes(bytes), &mut live, &mut work);
+            mark(contents.word_at(wasm, word), &mut live, &mut work);
             word += 4;
         }
     }
@@ -160,7 +203,7 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
     let mut zeroed_wasm = wasm.to_vec();
     let mut zeroed = 0;
     for (section, _) in sections.iter().zip(&live).filter(|(_, live)| !**live) {
-        for (at, bytes) in &segments {
+        for (at, bytes) in &contents.segments {
             let from = section.start.max(*at);
             let to = section.end.min(*at + bytes.len() as u32);
             for address in from..to {
@@ -181,70 +224,25 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
 /// segments at constant offsets.
 pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
     let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
-    let mut constants = std::collections::HashSet::new();
-    let mut data: Vec<(u32, &[u8])> = Vec::new();
-    let mut elements = None;
-    let mut noted = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(invalid)? {
-            Payload::CodeSectionEntry(body) => {
-                let mut operators = body.get_operators_reader().map_err(invalid)?;
-                while !operators.eof() {
-                    note_value(&operators.read().map_err(invalid)?, &mut noted);
-                }
-            }
-            Payload::GlobalSection(globals) => {
-                for global in globals {
-                    let mut operators = global.map_err(invalid)?.init_expr.get_operators_reader();
-                    while !operators.eof() {
-                        note_value(&operators.read().map_err(invalid)?, &mut noted);
-                    }
-                }
-            }
-            Payload::DataSection(section) => {
-                for segment in section {
-                    let segment = segment.map_err(invalid)?;
-                    let wasmparser::DataKind::Active { offset_expr, .. } = segment.kind else {
-                        continue;
-                    };
-                    let Ok(Operator::I32Const { value }) =
-                        offset_expr.get_operators_reader().read()
-                    else {
-                        return Err("a data segment's offset is not a constant".to_owned());
-                    };
-                    data.push((value as u32, segment.data));
-                }
-            }
-            Payload::ElementSection(section) => elements = Some(section),
-            _ => {}
-        }
-    }
-    constants.extend(noted);
+    let contents = Contents::read(wasm)?;
+    let mut named: std::collections::HashSet<u32> = contents.values.iter().copied().collect();
     // A function pointer in the data is a 4-byte word at a 4-byte-aligned
-    // address. Segments may start anywhere, and wasm-opt leaves runs of
-    // zeros out of them (memory starts zeroed), so words are read by
-    // address, a byte no segment holds being zero.
-    let byte_at = |address: u32| {
-        data.iter()
-            .find_map(|(at, bytes)| bytes.get(address.checked_sub(*at)? as usize).copied())
-            .unwrap_or(0)
-    };
-    let mut words = std::collections::HashSet::new();
-    for (at, bytes) in &data {
+    // address.
+    for (at, bytes) in &contents.segments {
         let mut word = at - at % 4;
         while word < at + bytes.len() as u32 {
-            words.insert(u32::from_le_bytes([0, 1, 2, 3].map(|i| byte_at(word + i))));
+            named.insert(contents.word_at(wasm, word));
             word += 4;
         }
     }
-    let named = |index: u32| constants.contains(&index) || words.contains(&index);
-    let Some(elements) = elements else {
+    let named = |index: u32| named.contains(&index);
+    let Some(elements) = contents.elements.clone() else {
         return Ok((wasm.to_vec(), 0));
     };
     let unexpected = || "an element segment rustc does not write: has the toolchain changed?";
     let mut body = Vec::new();
     let mut nulled = 0;
-    leb(&mut body, elements.count());
+    write_leb(&mut body, elements.count().into());
     for element in elements {
         let element = element.map_err(invalid)?;
         let wasmparser::ElementKind::Active {
@@ -281,13 +279,13 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
                 functions
             }
         };
-        leb(&mut body, functions.len() as u32);
+        write_leb(&mut body, functions.len() as u64);
         for (at, function) in functions.into_iter().enumerate() {
             let index = offset as u32 + at as u32;
             match function.filter(|_| named(index)) {
                 Some(function) => {
                     body.push(0xd2); // ref.func
-                    leb(&mut body, function);
+                    write_leb(&mut body, function.into());
                     body.push(0x0b);
                 }
                 None => {
@@ -299,18 +297,6 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
     }
     let out = crate::bindgen_output::replace_section(wasm, 9, &body)?;
     Ok((out, nulled))
-}
-
-fn leb(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 fn sleb(out: &mut Vec<u8>, mut value: i32) {
@@ -339,12 +325,11 @@ fn note_value(operator: &Operator<'_>, values: &mut Vec<u32>) {
     }
 }
 
-/// An address the code or a global may use: a value (see [`note_value`]),
-/// or the constant offset of a load or a store.
-fn note_constant(operator: &Operator<'_>, constants: &mut Vec<u32>) {
+/// The constant offset of a load or a store: an address the code may use
+/// (besides its values, see [`note_value`]).
+fn note_address(operator: &Operator<'_>, addresses: &mut Vec<u32>) {
     use Operator::*;
     match operator {
-        I32Const { .. } | I64Const { .. } => note_value(operator, constants),
         I32Load { memarg }
         | I64Load { memarg }
         | F32Load { memarg }
@@ -369,7 +354,7 @@ fn note_constant(operator: &Operator<'_>, constants: &mut Vec<u32>) {
         | I64Store16 { memarg }
         | I64Store32 { memarg } => {
             if let Ok(offset) = u32::try_from(memarg.offset) {
-                constants.push(offset);
+                addresses.push(offset);
             }
         }
         _ => {}
@@ -414,7 +399,7 @@ mod tests {
 
     fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
         out.push(id);
-        leb(out, body.len() as u32);
+        write_leb(out, body.len() as u64);
         out.extend_from_slice(body);
     }
 
@@ -435,16 +420,16 @@ mod tests {
         code.push(0x1a); // drop
         code.extend_from_slice(&[0x41, 0]); // i32.const 0
         code.extend_from_slice(&[0x28, 2]); // i32.load align=4 offset=…
-        leb(&mut code, load_offset);
+        write_leb(&mut code, load_offset.into());
         code.extend_from_slice(&[0x1a, 0x0b]); // drop, end
         let mut body = vec![1];
-        leb(&mut body, code.len() as u32);
+        write_leb(&mut body, code.len() as u64);
         body.extend_from_slice(&code);
         section(&mut wasm, 10, &body);
         let mut segment = vec![1, 0, 0x41];
         sleb(&mut segment, at);
         segment.push(0x0b);
-        leb(&mut segment, data.len() as u32);
+        write_leb(&mut segment, data.len() as u64);
         segment.extend_from_slice(data);
         section(&mut wasm, 11, &segment);
         wasm
