@@ -132,6 +132,13 @@ impl ClientError {
     }
 }
 
+impl ClientError {
+    /// A body that could not be written or read as JSON.
+    fn decode(error: crate::json::JsonError) -> Self {
+        ClientError::Decode(error.into_message())
+    }
+}
+
 impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -275,8 +282,7 @@ impl PortalClient {
         &self,
         request: &IdentifyRequest,
     ) -> Result<IdentifyAccepted, ClientError> {
-        let body =
-            crate::json::stringify(request).map_err(|e| ClientError::Decode(e.into_message()))?;
+        let body = crate::json::stringify(request).map_err(ClientError::decode)?;
         self.call("POST", "/v1/identify", Some(body)).await
     }
 
@@ -306,8 +312,7 @@ impl PortalClient {
         request: &CheckoutRequest,
         controller: Option<web_sys::AbortController>,
     ) -> Result<CheckoutPreview, ClientError> {
-        let body =
-            crate::json::stringify(request).map_err(|e| ClientError::Decode(e.into_message()))?;
+        let body = crate::json::stringify(request).map_err(ClientError::decode)?;
         let response = self
             .exchange("POST", "/v1/checkout/preview", Some(body), None, controller)
             .await?;
@@ -320,8 +325,7 @@ impl PortalClient {
         confirm: &ConfirmCheckout,
         idempotency_key: &str,
     ) -> Result<CheckoutResult, ClientError> {
-        let body =
-            crate::json::stringify(confirm).map_err(|e| ClientError::Decode(e.into_message()))?;
+        let body = crate::json::stringify(confirm).map_err(ClientError::decode)?;
         let response = self
             .exchange(
                 "POST",
@@ -360,7 +364,7 @@ impl PortalClient {
 
 fn decode<T: crate::wire::FromJson>(status: u16, body: &[u8]) -> Result<T, ClientError> {
     let body = successful(status, body)?;
-    crate::json::parse_str(&body).map_err(|e| ClientError::Decode(e.into_message()))
+    crate::json::parse_str(&body).map_err(ClientError::decode)
 }
 
 /// A successful answer's text, or the API's error. Not generic: every

@@ -118,7 +118,7 @@ pub fn show_empty(section: &Element, text: &str) {
 }
 
 /// Runs `run` after rendering, and again whenever a signal it read
-/// changes, while the current owner lives: [`Effect::new`] with the
+/// changes, while the current owner lives: a Leptos effect with the
 /// closure boxed, so that every effect shares one compiled copy of the
 /// effect's machinery (its task and its loop) instead of one per closure.
 pub fn effect(run: impl Fn() + 'static) {
