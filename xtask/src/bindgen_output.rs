@@ -24,6 +24,8 @@
 //!   null (calling one would trap), picked by the names the linked module
 //!   still has, and wasm-opt then drops their code: 2.5 KB brotli.
 
+use crate::function_table;
+
 /// The wasm and glue with the glue module's imports renamed, and how many
 /// were renamed.
 pub fn shorten_imports(
@@ -179,25 +181,18 @@ pub fn drop_exports(
 
 /// The wasm with every function-table entry whose function's name
 /// `is_dead` picks set to null, and how many were. Reads the names from the
-/// module's name section; an error without one, or for an element segment
-/// in a form rustc's linker does not write (see [`encode_elements`]).
+/// module's name section; an error without one (see
+/// [`function_table::null_entries`] for the table it expects).
 pub fn null_table_entries(
     wasm: &[u8],
     is_dead: impl Fn(&str) -> bool,
 ) -> Result<(Vec<u8>, usize), String> {
-    let module = Module::parse(wasm)?;
-    let names = module.function_names(wasm)?;
-    let Some(section) = module.sections.iter().find(|s| s.id == ELEMENT_SECTION) else {
-        return Ok((wasm.to_vec(), 0));
-    };
-    let segments = parse_elements(&wasm[section.body.clone()])?;
-    let dead = |index: &u64| names.get(index).is_some_and(|name| is_dead(name));
-    let nulled = segments
-        .iter()
-        .map(|s| s.functions.iter().filter(|f| dead(f)).count())
-        .sum();
-    let body = encode_elements(&segments, dead);
-    Ok((module.with_section(wasm, ELEMENT_SECTION, &body), nulled))
+    let names = Module::parse(wasm)?.function_names(wasm)?;
+    function_table::null_entries(wasm, |entry| {
+        names
+            .get(&u64::from(entry.function))
+            .is_some_and(|name| is_dead(name))
+    })
 }
 
 /// The glue without the exported class `class` (its definition, its
@@ -324,7 +319,6 @@ pub fn drop_unimported(
 const HEADER_LEN: usize = 8;
 const IMPORT_SECTION: u8 = 2;
 const EXPORT_SECTION: u8 = 7;
-const ELEMENT_SECTION: u8 = 9;
 const CUSTOM_SECTION: u8 = 0;
 
 struct Section {
@@ -451,73 +445,6 @@ fn encode_exports(exports: &[Export]) -> Vec<u8> {
     for export in exports {
         write_name(&mut body, &export.name);
         body.extend_from_slice(&export.description);
-    }
-    body
-}
-
-/// An active element segment of function indices for table 0, the one
-/// form rustc's linker writes (flag 0).
-#[derive(Clone, Debug, PartialEq)]
-struct ElementSegment {
-    /// The constant expression of its offset, `end` included.
-    offset: Vec<u8>,
-    functions: Vec<u64>,
-}
-
-fn parse_elements(body: &[u8]) -> Result<Vec<ElementSegment>, String> {
-    let mut reader = Reader { bytes: body, at: 0 };
-    let count = reader.leb()?;
-    let mut segments = Vec::new();
-    for _ in 0..count {
-        if reader.leb()? != 0 {
-            return Err(
-                "an element segment in a form the linker does not write: has the toolchain changed?"
-                    .to_owned(),
-            );
-        }
-        // The offset: `i32.const n end`.
-        let start = reader.at;
-        if reader.byte()? != 0x41 {
-            return Err("an element segment's offset is not a constant".to_owned());
-        }
-        reader.leb()?;
-        if reader.byte()? != 0x0b {
-            return Err("an element segment's offset is not a constant".to_owned());
-        }
-        let offset = body[start..reader.at].to_vec();
-        let functions = (0..reader.leb()?)
-            .map(|_| reader.leb())
-            .collect::<Result<_, _>>()?;
-        segments.push(ElementSegment { offset, functions });
-    }
-    if reader.at != body.len() {
-        return Err("the element section has bytes after its segments".to_owned());
-    }
-    Ok(segments)
-}
-
-/// The segments as expressions (flag 4: `ref.func i` for each function,
-/// `ref.null func` where `is_dead`), so that an entry can be null.
-fn encode_elements(segments: &[ElementSegment], is_dead: impl Fn(&u64) -> bool) -> Vec<u8> {
-    const REF_NULL: u8 = 0xd0;
-    const FUNC_REF: u8 = 0x70;
-    const REF_FUNC: u8 = 0xd2;
-    const END: u8 = 0x0b;
-    let mut body = Vec::new();
-    write_leb(&mut body, segments.len() as u64);
-    for segment in segments {
-        body.push(4);
-        body.extend_from_slice(&segment.offset);
-        write_leb(&mut body, segment.functions.len() as u64);
-        for function in &segment.functions {
-            if is_dead(function) {
-                body.extend_from_slice(&[REF_NULL, FUNC_REF, END]);
-            } else {
-                body.push(REF_FUNC);
-                write_leb(&mut body, *function);
-                body.push(END);
-            }
-        }
     }
     body
 }
@@ -727,6 +654,8 @@ pub fn holds_word(text: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ELEMENT_SECTION: u8 = 9;
 
     /// A module with one function type, three imports (two from the glue,
     /// one memory from elsewhere) and a custom section after them.

@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use wasmparser::{Operator, Parser, Payload};
 
-use crate::bindgen_output::write_leb;
+use crate::function_table;
 
 /// How far before a section a constant still keeps it.
 pub const SLACK: u32 = 64;
@@ -83,8 +83,8 @@ fn fourth_field_start(line: &str) -> usize {
 }
 
 /// What this module reads of a wasm: the values and addresses its code
-/// and globals name, its active data segments, and its element section.
-struct Contents<'a> {
+/// and globals name and its active data segments.
+struct Contents {
     /// Every 32-bit constant (and both halves of every 64-bit one).
     values: Vec<u32>,
     /// The values, and the constant offsets of loads and stores.
@@ -92,19 +92,17 @@ struct Contents<'a> {
     /// Each active data segment: its address, and where its bytes are in
     /// the wasm.
     segments: Vec<(u32, Range<usize>)>,
-    elements: Option<wasmparser::ElementSectionReader<'a>>,
 }
 
-impl<'a> Contents<'a> {
-    fn read(wasm: &'a [u8]) -> Result<Contents<'a>, String> {
+impl Contents {
+    fn read(wasm: &[u8]) -> Result<Contents, String> {
         let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
         let mut contents = Contents {
             values: Vec::new(),
             addresses: Vec::new(),
             segments: Vec::new(),
-            elements: None,
         };
-        let mut note = |mut operators: wasmparser::OperatorsReader<'a>| -> Result<(), String> {
+        let mut note = |mut operators: wasmparser::OperatorsReader<'_>| -> Result<(), String> {
             while !operators.eof() {
                 let operator = operators.read().map_err(invalid)?;
                 note_value(&operator, &mut contents.values);
@@ -113,7 +111,6 @@ impl<'a> Contents<'a> {
             Ok(())
         };
         let mut segments = Vec::new();
-        let mut elements = None;
         for payload in Parser::new(0).parse_all(wasm) {
             match payload.map_err(invalid)? {
                 Payload::CodeSectionEntry(body) => {
@@ -140,13 +137,11 @@ impl<'a> Contents<'a> {
                         segments.push((value as u32, start..start + segment.data.len()));
                     }
                 }
-                Payload::ElementSection(section) => elements = Some(section),
                 _ => {}
             }
         }
         contents.addresses.extend_from_slice(&contents.values);
         contents.segments = segments;
-        contents.elements = elements;
         Ok(contents)
     }
 
@@ -223,7 +218,6 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
 /// functions too. The table must be rustc's: one table, filled by active
 /// segments at constant offsets.
 pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
-    let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
     let contents = Contents::read(wasm)?;
     let mut named: std::collections::HashSet<u32> = contents.values.iter().copied().collect();
     // A function pointer in the data is a 4-byte word at a 4-byte-aligned
@@ -235,80 +229,7 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
             word += 4;
         }
     }
-    let named = |index: u32| named.contains(&index);
-    let Some(elements) = contents.elements.clone() else {
-        return Ok((wasm.to_vec(), 0));
-    };
-    let unexpected = || "an element segment rustc does not write: has the toolchain changed?";
-    let mut body = Vec::new();
-    let mut nulled = 0;
-    write_leb(&mut body, elements.count().into());
-    for element in elements {
-        let element = element.map_err(invalid)?;
-        let wasmparser::ElementKind::Active {
-            table_index: None | Some(0),
-            offset_expr,
-        } = element.kind
-        else {
-            return Err(unexpected().to_owned());
-        };
-        let Ok(Operator::I32Const { value: offset }) = offset_expr.get_operators_reader().read()
-        else {
-            return Err(unexpected().to_owned());
-        };
-        // Flag 4: table 0, the offset, then one expression per entry.
-        body.push(4);
-        body.push(0x41);
-        sleb(&mut body, offset);
-        body.push(0x0b);
-        let functions: Vec<Option<u32>> = match element.items {
-            wasmparser::ElementItems::Functions(functions) => functions
-                .into_iter()
-                .map(|f| f.map(Some).map_err(invalid))
-                .collect::<Result<_, _>>()?,
-            wasmparser::ElementItems::Expressions(_, expressions) => {
-                let mut functions = Vec::new();
-                for expression in expressions {
-                    let expression = expression.map_err(invalid)?;
-                    functions.push(match expression.get_operators_reader().read() {
-                        Ok(Operator::RefFunc { function_index }) => Some(function_index),
-                        Ok(Operator::RefNull { .. }) => None,
-                        _ => return Err(unexpected().to_owned()),
-                    });
-                }
-                functions
-            }
-        };
-        write_leb(&mut body, functions.len() as u64);
-        for (at, function) in functions.into_iter().enumerate() {
-            let index = offset as u32 + at as u32;
-            match function.filter(|_| named(index)) {
-                Some(function) => {
-                    body.push(0xd2); // ref.func
-                    write_leb(&mut body, function.into());
-                    body.push(0x0b);
-                }
-                None => {
-                    nulled += usize::from(function.is_some());
-                    body.extend_from_slice(&[0xd0, 0x70, 0x0b]); // ref.null func
-                }
-            }
-        }
-    }
-    let out = crate::bindgen_output::replace_section(wasm, 9, &body)?;
-    Ok((out, nulled))
-}
-
-fn sleb(out: &mut Vec<u8>, mut value: i32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
-        out.push(if done { byte } else { byte | 0x80 });
-        if done {
-            return;
-        }
-    }
+    function_table::null_entries(wasm, |entry| !named.contains(&entry.slot))
 }
 
 /// A value the code or a global may hold (an address, a function's table
@@ -364,6 +285,8 @@ fn note_address(operator: &Operator<'_>, addresses: &mut Vec<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindgen_output::write_leb;
+    use crate::function_table::write_sleb;
 
     const MAP: &str = "    Addr      Off     Size Out     In      Symbol
        -        8       10 TYPE
@@ -416,7 +339,7 @@ mod tests {
         section(&mut wasm, 9, &[1, 0, 0x41, 1, 0x0b, 3, 0, 0, 0]);
         let mut code = vec![0]; // no locals
         code.push(0x41); // i32.const constant
-        sleb(&mut code, constant);
+        write_sleb(&mut code, constant);
         code.push(0x1a); // drop
         code.extend_from_slice(&[0x41, 0]); // i32.const 0
         code.extend_from_slice(&[0x28, 2]); // i32.load align=4 offset=…
@@ -427,7 +350,7 @@ mod tests {
         body.extend_from_slice(&code);
         section(&mut wasm, 10, &body);
         let mut segment = vec![1, 0, 0x41];
-        sleb(&mut segment, at);
+        write_sleb(&mut segment, at);
         segment.push(0x0b);
         write_leb(&mut segment, data.len() as u64);
         segment.extend_from_slice(data);

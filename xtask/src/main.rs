@@ -6,6 +6,7 @@ mod bench;
 mod bindgen_output;
 mod dead_data;
 mod elements;
+mod function_table;
 mod process;
 mod size;
 mod tools;
