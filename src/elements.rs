@@ -27,8 +27,8 @@ use crate::widgets::{
 };
 use crate::wire::{field, field_aliased, object, FromJson, ToJs, WireError};
 
-fn js_error(message: impl std::fmt::Display) -> JsError {
-    JsError::new(&message.to_string())
+fn js_error(message: &str) -> JsError {
+    JsError::new(message)
 }
 
 /// The organization as AuthKit hands it over: an id (`org_…`), or an object
@@ -131,14 +131,14 @@ pub struct PortalSession {
 /// portal data, once, for every element that mounts from it.
 #[wasm_bindgen(js_name = createSession)]
 pub fn create_session(config: JsValue) -> Result<PortalSession, JsError> {
-    let config = read_config(&config).map_err(js_error)?;
+    let config = read_config(&config).map_err(|e| js_error(&e.message()))?;
     let token = token_source(config.token, config.get_token)?;
     let base = Strings::for_locale(config.locale.as_deref());
     let strings = match &config.strings {
         Some(overrides) => base
             .clone()
             .with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(js_error)?,
+            .map_err(|e| js_error(&e.message()))?,
         None => base.clone(),
     };
     // Loading starts before any element mounts, so the task executor must
@@ -262,7 +262,7 @@ impl PortalSession {
         theme: Option<String>,
     ) -> Result<MountedWidget, JsError> {
         if !WIDGETS.contains(&widget) {
-            return Err(js_error(format!("no widget named \"{widget}\"")));
+            return Err(js_error(&["no widget named \"", widget, "\""].concat()));
         }
         // Built by hand (see `widgets::dom`), under an owner of the
         // widget's own that the session's disposal takes with it.
@@ -306,9 +306,14 @@ impl PortalSession {
     #[wasm_bindgen(js_name = refreshFeatures)]
     pub fn refresh_features(&self, feature_ids: JsValue) -> Result<(), JsError> {
         let feature_ids: Vec<String> = crate::json::read_js(&feature_ids).map_err(|e| {
-            js_error(format_args!(
-                "refresh: features must be a list of feature ids, e.g. [\"api_calls\"] ({e})"
-            ))
+            js_error(
+                &[
+                    "refresh: features must be a list of feature ids, e.g. [\"api_calls\"] (",
+                    e.message(),
+                    ")",
+                ]
+                .concat(),
+            )
         })?;
         self.context.refresh_features(&feature_ids);
         Ok(())
@@ -318,12 +323,13 @@ impl PortalSession {
     /// unknown key is an error and nothing changes.
     #[wasm_bindgen(js_name = setStrings)]
     pub fn set_strings(&self, overrides: JsValue) -> Result<(), JsError> {
-        let overrides: NameMap<String> = crate::json::read_js(&overrides).map_err(js_error)?;
+        let overrides: NameMap<String> =
+            crate::json::read_js(&overrides).map_err(|e| js_error(e.message()))?;
         let strings = self
             .strings_base
             .clone()
             .with_overrides(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(js_error)?;
+            .map_err(|e| js_error(&e.message()))?;
         self.context.set_strings(strings);
         Ok(())
     }
@@ -395,6 +401,6 @@ fn error_detail(error: &ClientError, stage: &str) -> JsValue {
         ("stage", stage.to_owned().to_js()),
         ("kind", error.kind().to_owned().to_js()),
         ("code", error.code().map(|c| c.as_str().to_owned()).to_js()),
-        ("message", error.to_string().to_js()),
+        ("message", error.message().to_js()),
     ])
 }

@@ -3,7 +3,7 @@
 //! from integer minor units, never as a float. Outside a browser (native unit
 //! tests) a plain locale-free rendering is used.
 
-use portico_types::{Money, Timestamp};
+use portico_types::{digits, Money, Timestamp};
 
 /// Formats for one locale (`None`: the browser's own).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,7 +69,16 @@ impl Formatter {
             }
         }
         let c = at.civil();
-        format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)
+        // Years before 1 (which no instant here reaches) would need a sign.
+        let year = u64::try_from(c.year).unwrap_or(0);
+        [
+            &digits::padded(year, 4),
+            "-",
+            &digits::padded(c.month.into(), 2),
+            "-",
+            &digits::padded(c.day.into(), 2),
+        ]
+        .concat()
     }
 
     /// Whether this formatter's locale is US English (`en-US` or `en`, or
@@ -91,7 +100,7 @@ impl Formatter {
 /// machine), on the path from the data arriving to rows on screen; a
 /// portal in US English now never pays it.
 pub mod us_english {
-    use portico_types::{CivilDate, Money};
+    use portico_types::{digits, CivilDate, Money};
 
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -137,7 +146,16 @@ pub mod us_english {
             return None;
         }
         let month = MONTHS.get(usize::from(civil.month).checked_sub(1)?)?;
-        Some(format!("{month} {}, {}", civil.day, civil.year))
+        Some(
+            [
+                month,
+                " ",
+                &digits::decimal(civil.day.into()),
+                ", ",
+                &digits::decimal(civil.year as u64),
+            ]
+            .concat(),
+        )
     }
 
     /// The currency's symbol in US English, for the currencies written here;
@@ -182,13 +200,13 @@ pub mod us_english {
 
 /// `49.00 USD`: exact, locale-free.
 pub fn plain_money(money: &Money) -> String {
-    format!("{} {}", money.to_decimal_string(), money.currency)
+    [&money.to_decimal_string(), " ", &money.currency].concat()
 }
 
 /// `1234567` → `1,234,567`.
 pub fn group_thousands(value: u64) -> String {
     let mut out = String::new();
-    push_grouped(&mut out, &value.to_string());
+    push_grouped(&mut out, &digits::decimal(value));
     out
 }
 
@@ -209,7 +227,7 @@ mod intl {
     use std::hash::BuildHasher;
 
     use js_sys::{Array, Function, Intl, Object, Reflect};
-    use portico_types::{Money, Timestamp};
+    use portico_types::{digits, Money, Timestamp};
     use rustc_hash::FxBuildHasher;
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -321,7 +339,7 @@ mod intl {
             if value <= (1 << 53) {
                 JsValue::from_f64(value as f64)
             } else {
-                JsValue::from_str(&value.to_string())
+                JsValue::from_str(&digits::decimal(value))
             }
         })
     }

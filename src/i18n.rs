@@ -243,9 +243,15 @@ pub struct Strings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownMessage(pub String);
 
+impl UnknownMessage {
+    pub fn message(&self) -> String {
+        ["no message is named \"", &self.0, "\""].concat()
+    }
+}
+
 impl std::fmt::Display for UnknownMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no message is named \"{}\"", self.0)
+        f.write_str(&self.message())
     }
 }
 

@@ -16,6 +16,8 @@ use std::borrow::Cow;
 
 use wasm_bindgen::JsValue;
 
+use portico_types::digits;
+
 use crate::wire::{FromJson, ToJs};
 
 /// Why a JSON value could not be read or written. Boxed, like
@@ -128,7 +130,15 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error(&self, problem: &str) -> JsonError {
-        JsonError::new(format!("invalid JSON at byte {}: {problem}", self.at))
+        JsonError::new(
+            [
+                "invalid JSON at byte ",
+                &digits::decimal(self.at as u64),
+                ": ",
+                problem,
+            ]
+            .concat(),
+        )
     }
 
     fn peek(&self) -> Option<u8> {
@@ -372,7 +382,7 @@ pub fn parse_str<T: FromJson>(text: &str) -> Result<T, JsonError> {
 
 #[inline(never)]
 fn wire_error(error: crate::wire::WireError) -> JsonError {
-    JsonError::new(error.to_string())
+    JsonError::new(error.message())
 }
 
 /// Reads `text` (a JavaScript string, such as a response body) as a `T`.

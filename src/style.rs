@@ -19,7 +19,7 @@ fn add_to_head(marker: &str, css: &str) {
         return;
     };
     if document
-        .query_selector(&format!("style[{marker}]"))
+        .query_selector(&["style[", marker, "]"].concat())
         .ok()
         .flatten()
         .is_some()

@@ -23,5 +23,5 @@ pub async fn sleep(ms: i32) {
 pub fn random_token() -> String {
     let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("{:016x}", (a << 32) | b)
+    portico_types::digits::hex((a << 32) | b, 16)
 }

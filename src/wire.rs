@@ -34,6 +34,8 @@ use portico_types::{
 };
 use wasm_bindgen::JsValue;
 
+use portico_types::digits;
+
 use crate::json::Value;
 
 /// What was wrong, and where in the value.
@@ -75,21 +77,28 @@ impl WireError {
         *path = if path.is_empty() {
             segment.to_owned()
         } else if path.starts_with('[') {
-            format!("{segment}{path}")
+            [segment, path].concat()
         } else {
-            format!("{segment}.{path}")
+            [segment, ".", path].concat()
         };
         self
     }
 }
 
+impl WireError {
+    /// `plan.prices[2].amount: expected a number`, or the problem alone.
+    pub fn message(&self) -> String {
+        if self.path().is_empty() {
+            self.problem().to_owned()
+        } else {
+            [self.path(), ": ", self.problem()].concat()
+        }
+    }
+}
+
 impl std::fmt::Display for WireError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path().is_empty() {
-            f.write_str(self.problem())
-        } else {
-            write!(f, "{}: {}", self.path(), self.problem())
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -416,7 +425,8 @@ fn read_list(
         return Err(WireError::new("expected a list"));
     };
     for (index, item) in items.iter().enumerate() {
-        read(items.len(), item).map_err(|e| e.at(&format!("[{index}]")))?;
+        read(items.len(), item)
+            .map_err(|e| e.at(&["[", &digits::decimal(index as u64), "]"].concat()))?;
     }
     Ok(())
 }

@@ -82,7 +82,7 @@ pub(crate) async fn send(exchange: Exchange<'_>) -> Result<HttpResponse, ClientE
     let headers = web_sys::Headers::new().map_err(network)?;
     headers.set("Accept", "application/json").map_err(network)?;
     headers
-        .set("Authorization", &format!("Bearer {bearer}"))
+        .set("Authorization", &["Bearer ", bearer].concat())
         .map_err(network)?;
     if let Some(key) = idempotency_key {
         headers.set("Idempotency-Key", key).map_err(network)?;

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use futures::future::{FutureExt, Shared};
 
 use portico_types::{
-    ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout,
+    digits, ApiErrorBody, CheckoutPreview, CheckoutRequest, CheckoutResult, ConfirmCheckout,
     EntitlementsRead, ErrorCode, IdentifyAccepted, IdentifyRequest, InvoiceList, MemberList,
     PortalSnapshot, SubscriptionSummary,
 };
@@ -139,20 +139,35 @@ impl ClientError {
     }
 }
 
-impl std::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ClientError {
+    /// What went wrong, for developers (the `message` of `portico:error`);
+    /// people see the widgets' own texts instead.
+    pub fn message(&self) -> String {
         match self {
-            ClientError::Network(m) => write!(f, "network error: {m}"),
-            ClientError::Timeout => f.write_str("the request timed out"),
+            ClientError::Network(m) => ["network error: ", m].concat(),
+            ClientError::Timeout => "the request timed out".to_owned(),
             ClientError::Api {
                 status,
                 code,
                 message,
-            } => write!(f, "{status} {code}: {message}"),
-            ClientError::Decode(m) => write!(f, "unexpected response: {m}"),
-            ClientError::Token(m) => write!(f, "could not get a portal token: {m}"),
-            ClientError::Aborted => f.write_str("the request was cancelled"),
+            } => [
+                &digits::decimal((*status).into()),
+                " ",
+                code.as_str(),
+                ": ",
+                message,
+            ]
+            .concat(),
+            ClientError::Decode(m) => ["unexpected response: ", m].concat(),
+            ClientError::Token(m) => ["could not get a portal token: ", m].concat(),
+            ClientError::Aborted => "the request was cancelled".to_owned(),
         }
+    }
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -250,7 +265,7 @@ impl PortalClient {
         idempotency_key: Option<&str>,
         controller: Option<web_sys::AbortController>,
     ) -> Result<http::HttpResponse, ClientError> {
-        let url = format!("{}{path}", self.api_base);
+        let url = [self.api_base.as_str(), path].concat();
         let mut token = self.token(None).await?;
         let mut retried = false;
         loop {
@@ -384,7 +399,7 @@ fn successful(status: u16, body: &[u8]) -> Result<std::borrow::Cow<'_, str>, Cli
         Err(_) => Err(ClientError::Api {
             status,
             code: ErrorCode::Unknown,
-            message: format!("HTTP {status}"),
+            message: ["HTTP ", &digits::decimal(status.into())].concat(),
         }),
     }
 }

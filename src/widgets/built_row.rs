@@ -125,7 +125,11 @@ impl Fields {
             match rest.as_bytes()[at] {
                 b'"' => self.0.push_str("\\\""),
                 b'\\' => self.0.push_str("\\\\"),
-                control => self.0.push_str(&format!("\\u{control:04x}")),
+                control => {
+                    self.0.push_str("\\u");
+                    self.0
+                        .push_str(&portico_types::digits::hex(control.into(), 4));
+                }
             }
             // The characters found are ASCII: one byte each.
             rest = &rest[at + 1..];

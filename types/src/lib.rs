@@ -13,6 +13,7 @@
 
 mod api;
 mod billing;
+pub mod digits;
 mod identify;
 mod keys;
 mod members;

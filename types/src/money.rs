@@ -128,7 +128,7 @@ impl Money {
     /// them without passing through a float.
     pub fn to_decimal_string(&self) -> String {
         let exponent = minor_unit_exponent(&self.currency) as usize;
-        let digits = self.amount_minor.unsigned_abs().to_string();
+        let digits = crate::digits::decimal(self.amount_minor.unsigned_abs());
         let mut out = String::with_capacity(digits.len() + 3);
         if self.amount_minor < 0 {
             out.push('-');

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portico_types::{
-    AddonSelection, AddonSummary, BillingInterval, BillingLine, CheckoutPreview, CheckoutRequest,
-    ConfirmCheckout, ErrorCode, LineKind, Money, PortalSnapshot,
+    digits, AddonSelection, AddonSummary, BillingInterval, BillingLine, CheckoutPreview,
+    CheckoutRequest, ConfirmCheckout, ErrorCode, LineKind, Money, PortalSnapshot,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlDialogElement, HtmlInputElement};
@@ -148,7 +148,10 @@ pub(crate) fn line_label(
     } else {
         context.fill(
             Msg::ItemQuantity,
-            &[("quantity", &line.quantity.to_string()), ("item", &name)],
+            &[
+                ("quantity", &digits::decimal(line.quantity.into())),
+                ("item", &name),
+            ],
         )
     };
     match line.kind {
@@ -279,8 +282,8 @@ pub(crate) fn build(open: impl OpenRequest) -> Option<Built> {
         confirm,
         notice,
     } = selection;
-    let id_base: Rc<str> = format!("portico-checkout-{}", random_token()).into();
-    let title_id = format!("{id_base}-title");
+    let id_base: Rc<str> = ["portico-checkout-", &random_token()].concat().into();
+    let title_id = [&*id_base, "-title"].concat();
 
     let dialog = element("dialog", "checkout");
     set(&dialog, "aria-labelledby", &title_id);
@@ -638,7 +641,7 @@ fn checkout_body(
         .map(|value| plan.is_some_and(|p| p.prices.is_empty() || p.price(value).is_some()));
     let toggle = interval_toggle(
         context,
-        &format!("{id_base}-interval"),
+        &[id_base, "-interval"].concat(),
         &mut live,
         move || selection.interval.get(),
         move |value| selection.interval.set(value),
@@ -692,7 +695,7 @@ fn addon_row(
     id_base: &str,
     live: &mut Live,
 ) -> Element {
-    let input_id = format!("{id_base}-{}", addon.id);
+    let input_id = [id_base, "-", &addon.id].concat();
     let id: Rc<str> = addon.id.as_str().into();
     let row = element("div", "addon");
     set(&row, "data-addon", &addon.id);
@@ -757,7 +760,7 @@ fn addon_row(
         ("type", "number"),
         ("inputmode", "numeric"),
         ("min", "0"),
-        ("max", &max.to_string()),
+        ("max", &digits::decimal(max.into())),
         ("step", "1"),
     ] {
         set(&input, name, value);
@@ -779,7 +782,7 @@ fn addon_row(
             let quantity = selection.quantity_of(&id);
             flag(&decrement, "disabled", locked || quantity == 0);
             flag(&field, "disabled", locked);
-            field.set_value(&quantity.to_string());
+            field.set_value(&digits::decimal(quantity.into()));
             flag(&increment, "disabled", locked || quantity >= max);
         }
     });

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::hash::BuildHasher;
 
 use leptos::prelude::*;
-use portico_types::{Entitlement, EntitlementState, FeatureKind, Limit};
+use portico_types::{digits, Entitlement, EntitlementState, FeatureKind, Limit};
 
 use super::built_row::KeptRows;
 use super::dom::{append, element, set, text_element, Built, Live};
@@ -98,7 +98,13 @@ pub fn meter_fill(used: u64, limit: u64) -> String {
         return "100%".to_owned();
     }
     let permille = (u128::from(used) * 1000 / u128::from(limit)).min(1000) as u64;
-    format!("{}.{}%", permille / 10, permille % 10)
+    [
+        &digits::decimal(permille / 10),
+        ".",
+        &digits::decimal(permille % 10),
+        "%",
+    ]
+    .concat()
 }
 
 /// What the row of one entitlement shows: texts formatted, states named.

@@ -1,6 +1,7 @@
 //! One entitlement row as its builder (`../built_row.js`) takes it: see
 //! [`crate::widgets::built_row`].
 
+use portico_types::digits;
 use wasm_bindgen::prelude::wasm_bindgen;
 use web_sys::Element;
 
@@ -50,8 +51,8 @@ impl RowData for EntitlementRow {
         match &self.meter {
             Some(meter) => fields
                 .text(meter.state)
-                .text(&meter.limit.to_string())
-                .text(&meter.used.min(meter.limit).to_string())
+                .text(&digits::decimal(meter.limit))
+                .text(&digits::decimal(meter.used.min(meter.limit)))
                 .text(&meter_fill(meter.used, meter.limit)),
             None => fields.none(),
         };
@@ -80,18 +81,23 @@ impl RowData for EntitlementRow {
             html.open("div", "meter")
                 .attribute("data-state", meter.state)
                 .attribute("role", "meter")
-                .attribute("aria-valuemax", &meter.limit.to_string())
-                .attribute("aria-valuenow", &meter.used.min(meter.limit).to_string())
+                .attribute("aria-valuemax", &digits::decimal(meter.limit))
+                .attribute(
+                    "aria-valuenow",
+                    &digits::decimal(meter.used.min(meter.limit)),
+                )
                 .attribute("aria-valuetext", &self.value)
                 .attribute("aria-label", &self.name)
                 .end_tag()
                 .open("div", "meter-fill")
                 .attribute(
                     "style",
-                    &format!(
-                        "--portico-meter-fill: {};",
-                        meter_fill(meter.used, meter.limit)
-                    ),
+                    &[
+                        "--portico-meter-fill: ",
+                        &meter_fill(meter.used, meter.limit),
+                        ";",
+                    ]
+                    .concat(),
                 )
                 .end_tag()
                 .close("div")

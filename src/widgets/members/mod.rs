@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use portico_types::{Limit, MemberList, MembershipStatus, SeatSummary};
+use portico_types::{digits, Limit, MemberList, MembershipStatus, SeatSummary};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
@@ -355,7 +355,11 @@ fn member_table(context: PortalContext, roster: Arc<Roster>, query: State<Member
                 ("total", &total_text),
             ],
         )));
-        set_style(&scroll, "--portico-member-rows", &shown.len().to_string());
+        set_style(
+            &scroll,
+            "--portico-member-rows",
+            &digits::decimal(shown.len() as u64),
+        );
         let mut built = built.borrow_mut();
         let rows: js_sys::Array = shown
             .iter()
@@ -394,8 +398,8 @@ fn seats_summary(context: PortalContext, seats: &SeatSummary) -> Element {
         for (name, value) in [
             ("data-state", state),
             ("role", "meter"),
-            ("aria-valuemax", &limit.to_string()),
-            ("aria-valuenow", &seats.used.min(limit).to_string()),
+            ("aria-valuemax", &digits::decimal(limit)),
+            ("aria-valuenow", &digits::decimal(seats.used.min(limit))),
             ("aria-valuetext", &headline),
             ("aria-label", &context.text(Msg::Seats)),
         ] {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use portico_types::{BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
+use portico_types::{digits, BillingInterval, CheckoutRequest, PlanSummary, PortalSnapshot};
 
 use super::checkout::{self, interval_toggle, interval_words};
 use super::dom::{append, button, element, flag, section, set, text_element, Built, Live};
@@ -51,7 +51,7 @@ pub fn PlanPicker(#[prop(optional, into)] contact_sales_url: MaybeProp<String>) 
 pub(crate) fn build(contact_sales_url: SalesUrl) -> (Built, Option<Built>) {
     let open = State::new(None::<CheckoutRequest>);
     let interval = State::new(None::<BillingInterval>);
-    let group = format!("portico-interval-{}", random_token());
+    let group = ["portico-interval-", &random_token()].concat();
     let cards = portal_view("plan-picker", move |context, snapshot| {
         plan_cards(
             context,
@@ -88,8 +88,12 @@ fn plan_cards(
         .filter(|p| p.self_serve)
         .filter_map(savings)
         .max();
-    let saving_text =
-        |percent: u32| context.fill(Msg::SavePercent, &[("percent", &percent.to_string())]);
+    let saving_text = |percent: u32| {
+        context.fill(
+            Msg::SavePercent,
+            &[("percent", &digits::decimal(percent.into()))],
+        )
+    };
     // Yearly cost of a plan, to tell an upgrade from a downgrade.
     let yearly_cost = |plan: &PlanSummary| {
         plan.price(BillingInterval::Year)

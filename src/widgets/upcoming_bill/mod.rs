@@ -69,11 +69,12 @@ fn upcoming(context: PortalContext, snapshot: Arc<PortalSnapshot>) -> Built {
         &[&text_element("p", "upcoming-summary", &summary), &lines],
     );
     if bill.credit_applied.amount_minor > 0 {
-        let credit = format!(
-            "{} {}",
-            context.text(Msg::CreditApplied),
-            format.money(&bill.credit_applied)
-        );
+        let credit = [
+            &*context.text(Msg::CreditApplied),
+            " ",
+            &format.money(&bill.credit_applied),
+        ]
+        .concat();
         append(&section, &[&text_element("p", "credit-applied", &credit)]);
     }
     Built::new(section, Live::default())
