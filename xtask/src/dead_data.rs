@@ -20,6 +20,7 @@
 //! [`SLACK`] bytes before it (a loop may start its pointer one element
 //! before a table).
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use wasmparser::{Operator, Parser, Payload};
@@ -87,6 +88,9 @@ fn fourth_field_start(line: &str) -> usize {
 struct Contents {
     /// Every 32-bit constant (and both halves of every 64-bit one).
     values: Vec<u32>,
+    /// The values, each as often as it is not an offset into a stack
+    /// frame (see [`FrameOffsets`]): those that may be a table slot.
+    slots: HashMap<u32, usize>,
     /// The values, and the constant offsets of loads and stores.
     addresses: Vec<u32>,
     /// Each active data segment: its address, and where its bytes are in
@@ -99,13 +103,26 @@ impl Contents {
         let invalid = |e: wasmparser::BinaryReaderError| format!("cannot read the wasm: {e}");
         let mut contents = Contents {
             values: Vec::new(),
+            slots: HashMap::new(),
             addresses: Vec::new(),
             segments: Vec::new(),
         };
-        let mut note = |mut operators: wasmparser::OperatorsReader<'_>| -> Result<(), String> {
+        // rustc's stack pointer is the first global, a mutable i32.
+        let mut stack_pointer = None;
+        let mut note = |mut operators: wasmparser::OperatorsReader<'_>,
+                        stack_pointer: Option<u32>|
+         -> Result<(), String> {
+            let mut frames = FrameOffsets::default();
             while !operators.eof() {
                 let operator = operators.read().map_err(invalid)?;
+                let noted = contents.values.len();
                 note_value(&operator, &mut contents.values);
+                for value in &contents.values[noted..] {
+                    *contents.slots.entry(*value).or_default() += 1;
+                }
+                if let Some(offset) = frames.note(&operator, stack_pointer) {
+                    contents.slots.entry(offset).and_modify(|count| *count -= 1);
+                }
                 note_address(&operator, &mut contents.addresses);
             }
             Ok(())
@@ -114,11 +131,18 @@ impl Contents {
         for payload in Parser::new(0).parse_all(wasm) {
             match payload.map_err(invalid)? {
                 Payload::CodeSectionEntry(body) => {
-                    note(body.get_operators_reader().map_err(invalid)?)?;
+                    note(body.get_operators_reader().map_err(invalid)?, stack_pointer)?;
                 }
                 Payload::GlobalSection(globals) => {
-                    for global in globals {
-                        note(global.map_err(invalid)?.init_expr.get_operators_reader())?;
+                    for (index, global) in globals.into_iter().enumerate() {
+                        let global = global.map_err(invalid)?;
+                        if index == 0
+                            && global.ty.mutable
+                            && global.ty.content_type == wasmparser::ValType::I32
+                        {
+                            stack_pointer = Some(0);
+                        }
+                        note(global.init_expr.get_operators_reader(), None)?;
                     }
                 }
                 Payload::DataSection(data) => {
@@ -212,14 +236,20 @@ pub fn zero_dead_data(wasm: &[u8], sections: &[Range<u32>]) -> Result<(Vec<u8>, 
 
 /// The wasm with every function-table entry nothing names set to null,
 /// and how many were: an entry is named by its index, as a constant in
-/// the code or a global, or as an aligned word in the data (a vtable).
+/// the code or a global (other than an offset into a stack frame, see
+/// [`FrameOffsets`]), or as an aligned word in the data (a vtable).
 /// Run after [`zero_dead_data`]: the vtables of the dropped code are gone
 /// by then, and with the entries they named, wasm-opt can drop those
 /// functions too. The table must be rustc's: one table, filled by active
 /// segments at constant offsets.
 pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), String> {
     let contents = Contents::read(wasm)?;
-    let mut named: std::collections::HashSet<u32> = contents.values.iter().copied().collect();
+    let mut named: HashSet<u32> = contents
+        .slots
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(value, _)| *value)
+        .collect();
     // A function pointer in the data is a 4-byte word at a 4-byte-aligned
     // address.
     for (at, bytes) in &contents.segments {
@@ -230,6 +260,67 @@ pub fn null_unnamed_table_entries(wasm: &[u8]) -> Result<(Vec<u8>, usize), Strin
         }
     }
     function_table::null_entries(wasm, |entry| !named.contains(&entry.slot))
+}
+
+/// Offsets into a function's stack frame, which the code computes as
+/// `local.get frame; i32.const offset; i32.add`, `frame` having been set
+/// to the stack pointer minus the frame's size. An offset is a value like
+/// any other, but not a table slot: a function's frame offsets can be any
+/// small number, and would otherwise keep the entry at that slot.
+#[derive(Default)]
+struct FrameOffsets {
+    /// The locals that hold the frame now.
+    frames: HashSet<u32>,
+    /// The last three operators, as far as the two patterns need them.
+    recent: [Recent; 3],
+}
+
+#[derive(Clone, Copy, Default)]
+enum Recent {
+    #[default]
+    Other,
+    StackPointer,
+    Const(u32),
+    Sub,
+    Frame,
+}
+
+impl FrameOffsets {
+    /// Notes `operator`, and returns the constant it showed to be a frame
+    /// offset, if it did.
+    fn note(&mut self, operator: &Operator<'_>, stack_pointer: Option<u32>) -> Option<u32> {
+        let mut offset = None;
+        let current = match *operator {
+            Operator::GlobalGet { global_index } if Some(global_index) == stack_pointer => {
+                Recent::StackPointer
+            }
+            Operator::I32Const { value } => Recent::Const(value as u32),
+            Operator::I32Sub => Recent::Sub,
+            Operator::LocalGet { local_index } if self.frames.contains(&local_index) => {
+                Recent::Frame
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                if matches!(
+                    self.recent,
+                    [Recent::StackPointer, Recent::Const(_), Recent::Sub]
+                ) {
+                    self.frames.insert(local_index);
+                } else {
+                    self.frames.remove(&local_index);
+                }
+                Recent::Other
+            }
+            Operator::I32Add => {
+                if let [_, Recent::Frame, Recent::Const(value)] = self.recent {
+                    offset = Some(value);
+                }
+                Recent::Other
+            }
+            _ => Recent::Other,
+        };
+        self.recent = [self.recent[1], self.recent[2], current];
+        offset
+    }
 }
 
 /// A value the code or a global may hold (an address, a function's table
@@ -424,6 +515,49 @@ mod tests {
         let wasm = module(0x7777, 0x2000, 0x1000, &[1, 0, 0, 0, 2, 0, 0, 0, 3]);
         let (_, count) = null_unnamed_table_entries(&wasm).unwrap();
         assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn only_offsets_from_the_stack_frame_are_frame_offsets() {
+        use Operator::*;
+        let stack_pointer = Some(0);
+        let mut frames = FrameOffsets::default();
+        let mut offsets = Vec::new();
+        let mut run = |operators: &[Operator<'static>]| {
+            for operator in operators {
+                offsets.extend(frames.note(operator, stack_pointer));
+            }
+        };
+        // Local 2 is the frame; local 3 is not.
+        run(&[
+            GlobalGet { global_index: 0 },
+            I32Const { value: 624 },
+            I32Sub,
+            LocalTee { local_index: 2 },
+            LocalGet { local_index: 2 },
+            I32Const { value: 380 },
+            I32Add,
+            LocalGet { local_index: 3 },
+            I32Const { value: 381 },
+            I32Add,
+        ]);
+        // Another global's value minus a constant is no frame; and once
+        // local 2 holds something else, it is no frame either.
+        run(&[
+            GlobalGet { global_index: 1 },
+            I32Const { value: 16 },
+            I32Sub,
+            LocalSet { local_index: 3 },
+            LocalGet { local_index: 3 },
+            I32Const { value: 382 },
+            I32Add,
+            I32Const { value: 7 },
+            LocalSet { local_index: 2 },
+            LocalGet { local_index: 2 },
+            I32Const { value: 383 },
+            I32Add,
+        ]);
+        assert_eq!(offsets, [380]);
     }
 
     #[test]
