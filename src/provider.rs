@@ -239,7 +239,7 @@ impl PortalContext {
                     }
                 }
                 Err(error) if !showing_data => this.state.set(LoadState::Failed(error)),
-                Err(error) => leptos::logging::warn!("portico: refresh failed: {error}"),
+                Err(error) => error.warn("portico: refresh failed:"),
             }
         });
     }
@@ -280,7 +280,7 @@ impl PortalContext {
             this.features_in_flight.set_untracked(false);
             let read = match result {
                 Ok(read) => read,
-                Err(error) => return leptos::logging::warn!("portico: refresh failed: {error}"),
+                Err(error) => return error.warn("portico: refresh failed:"),
             };
             // In place: between renders the state is the snapshot's only
             // holder. Were it not, copying it would cost more than the
@@ -350,7 +350,7 @@ impl PortalContext {
                     }
                 }
                 Err(error) => {
-                    leptos::logging::warn!("portico: identify failed: {error}");
+                    error.warn("portico: identify failed:");
                     this.identify_error.set(Some(error));
                 }
             }

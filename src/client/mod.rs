@@ -163,6 +163,13 @@ impl ClientError {
             ClientError::Aborted => "the request was cancelled".to_owned(),
         }
     }
+
+    /// Tells the page's developers, on the console, that something failed
+    /// (`what`, e.g. `"portico: refresh failed:"`) while the widgets kept
+    /// showing what they had: people see no error.
+    pub fn warn(&self, what: &str) {
+        web_sys::console::warn_2(&what.into(), &self.message().into());
+    }
 }
 
 impl std::fmt::Display for ClientError {

@@ -192,7 +192,7 @@ fn fetch_members(
                 }
                 load.set(Load::Failed(error))
             }
-            Err(error) => leptos::logging::warn!("portico: members refresh failed: {error}"),
+            Err(error) => error.warn("portico: members refresh failed:"),
         }
     });
 }
