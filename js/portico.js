@@ -13,7 +13,7 @@
 // (--portico-*) pass in, and every data-part is exposed as a part, with its
 // state as a second part name (e.g. ::part(entitlement-over-limit)).
 
-import init, { createSession, stylesheet } from "./portico_wasm.js";
+import { createSession, stylesheet, imports, finish } from "./portico_wasm.js";
 
 const WIDGETS = {
   "portico-portal": "portal",
@@ -27,13 +27,32 @@ const WIDGETS = {
   "portico-cancel-subscription": "cancel-subscription",
 };
 
-const loaded = init({ module_or_path: new URL("./portico_wasm_bg.wasm", import.meta.url) });
+const loaded = load(new URL("./portico_wasm_bg.wasm", import.meta.url));
 let sheet = null;
 const config = {};
 let identity = null;
 let session = null;
 let lastState = null;
 const elements = new Set();
+
+// The module compiles while it downloads. A server that sends it with
+// another type than application/wasm gets a warning and a slower start,
+// not a broken page.
+async function load(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`portico: cannot load ${url}: HTTP ${response.status}`);
+  const wasmImports = imports();
+  let result;
+  try {
+    result = await WebAssembly.instantiateStreaming(response, wasmImports);
+  } catch (error) {
+    // The type is checked before the body is read, so it is still there.
+    if (response.headers.get("Content-Type") === "application/wasm") throw error;
+    console.warn("portico: serve .wasm files as application/wasm, so they compile while they download", error);
+    result = await WebAssembly.instantiate(await response.arrayBuffer(), wasmImports);
+  }
+  return finish(result.instance, result.module);
+}
 
 function widgetSheet() {
   if (!sheet) {

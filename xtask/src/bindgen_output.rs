@@ -238,6 +238,36 @@ pub fn drop_class(glue: &str, class: &str) -> Result<String, String> {
     Ok(glue)
 }
 
+/// The glue exporting the two steps of its loading, the import object
+/// (`imports`) and the instance's setup (`finish`), in place of its own
+/// loader (`default`, `initSync`): the JS API loads the module itself,
+/// in a few lines, and the bundler leaves wasm-bindgen's loader out, with
+/// its handling of every kind of argument and its long messages. An error
+/// if the glue does not read as wasm-bindgen writes it.
+pub fn expose_loader(glue: &str) -> Result<String, String> {
+    const EXPORT: &str = "export { initSync, __wbg_init as default };";
+    for function in [
+        "function __wbg_get_imports()",
+        "function __wbg_finalize_init(",
+    ] {
+        if !glue.contains(function) {
+            return Err(format!(
+                "the glue has no {function}: has wasm-bindgen's output changed?"
+            ));
+        }
+    }
+    if glue.matches(EXPORT).count() != 1 {
+        return Err(format!(
+            "the glue does not end with {EXPORT}: has wasm-bindgen's output changed?"
+        ));
+    }
+    Ok(glue.replacen(
+        EXPORT,
+        "export { __wbg_get_imports as imports, __wbg_finalize_init as finish };",
+        1,
+    ))
+}
+
 /// The wasm with section `id`'s body replaced by `body` (an error if it
 /// has no such section).
 pub fn replace_section(wasm: &[u8], id: u8, body: &[u8]) -> Result<Vec<u8>, String> {
@@ -884,6 +914,20 @@ mod tests {
         assert_eq!(dropped, 2);
         assert_eq!(export_names(&kept), ["createSession"]);
         assert_eq!(drop_exports(&kept, |_| false).unwrap(), (kept.clone(), 0));
+    }
+
+    #[test]
+    fn the_loader_steps_are_exported_instead_of_the_loader() {
+        let glue = "function __wbg_get_imports() {}\nfunction __wbg_finalize_init(i, m) {}\n\
+                    export { initSync, __wbg_init as default };\n";
+        let exposed = expose_loader(glue).unwrap();
+        assert!(exposed.ends_with(
+            "export { __wbg_get_imports as imports, __wbg_finalize_init as finish };\n"
+        ));
+        assert!(!exposed.contains("default"));
+        // Anything else is an error, not a guess.
+        assert!(expose_loader("export { initSync, __wbg_init as default };").is_err());
+        assert!(expose_loader(&glue.replace("initSync, ", "")).is_err());
     }
 
     #[test]

@@ -108,6 +108,7 @@ pub fn build() -> Result<PathBuf, String> {
     let wasm = out.join("portico_wasm_bg.wasm");
     let glue = bind_and_optimize(&bindgen, &wasm, false)?;
     shorten_names(&wasm, &glue)?;
+    write(&glue, bindgen_output::expose_loader(&glue_text(&glue)?)?)?;
     let api = bindgen.join("portico.js");
     std::fs::copy(root().join("js/portico.js"), &api)
         .map_err(|e| format!("cannot copy js/portico.js: {e}"))?;
