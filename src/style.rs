@@ -56,9 +56,14 @@ mod tests {
         let source = "/* tokens */\n:root {\n  --a: 1px  2px; /* why */\n}\n\n[data-part=\"x\"] > [data-part=\"y\"],\n.b   .c:hover { color: red ; }\n";
         assert_eq!(
             minify_css(source),
-            ":root{--a: 1px 2px;}[data-part=\"x\"] > [data-part=\"y\"], .b .c:hover{color: red;}"
+            ":root{--a:1px 2px;}[data-part=\"x\"] > [data-part=\"y\"],.b .c:hover{color:red;}"
         );
         assert_eq!(minify_css("a /* unterminated"), "a");
+        // A space before a colon is a descendant combinator: it stays.
+        assert_eq!(
+            minify_css("a :is(b, c) { x: rgb(0 0 0 / 0.5), 0 1px; }"),
+            "a :is(b,c){x:rgb(0 0 0 / 0.5),0 1px;}"
+        );
     }
 
     #[test]
@@ -85,7 +90,7 @@ mod tests {
         assert_eq!(squeeze(super::WIDGETS), squeeze(&sources));
         assert!(super::WIDGETS.len() < sources.len());
         assert!(
-            super::WIDGETS.contains("[data-portico-root] [data-part=\"skeleton\"]{display: grid;")
+            super::WIDGETS.contains("[data-portico-root] [data-part=\"skeleton\"]{display:grid;")
         );
     }
 }

@@ -18,8 +18,10 @@ pub const WIDGET_SHEETS: &[&str] = &[
 ];
 
 /// The stylesheet as the bundle carries it: comments dropped, every run of
-/// whitespace made one space, and none around `{`, `}` and `;`. Nothing else
-/// changes, so a space that separates selectors (`a b`) or values stays.
+/// whitespace made one space, none around `{`, `}` and `;`, and none after
+/// `:` and `,` (where CSS never needs one; a space before `:` stays, as in
+/// `a :hover`). Nothing else changes, so a space that separates selectors
+/// (`a b`) or values stays.
 /// (No rule here puts whitespace or comment markers inside a quoted string.)
 pub fn minify_css(source: &str) -> String {
     let mut without_comments = String::with_capacity(source.len());
@@ -42,7 +44,7 @@ pub fn minify_css(source: &str) -> String {
             continue;
         }
         let tight = matches!(c, '{' | '}' | ';');
-        let after_tight = matches!(out.chars().last(), Some('{' | '}' | ';') | None);
+        let after_tight = matches!(out.chars().last(), Some('{' | '}' | ';' | ':' | ',') | None);
         if pending_space && !tight && !after_tight {
             out.push(' ');
         }
