@@ -8,22 +8,32 @@
 
 /// `value` in decimal: `1234` → `"1234"`.
 pub fn decimal(value: u64) -> String {
-    in_radix(value, 10, 1)
+    padded(value, 1)
 }
 
 /// `value` in decimal, zero-padded to `width` digits: `(7, 2)` → `"07"`.
+/// A wider value is written whole, never cut.
 pub fn padded(value: u64, width: usize) -> String {
-    in_radix(value, 10, width)
+    let mut out = String::new();
+    push_in_radix(&mut out, value, 10, width);
+    out
+}
+
+/// Appends [`padded`]`(value, width)` to `out`.
+pub fn push_padded(out: &mut String, value: u64, width: usize) {
+    push_in_radix(out, value, 10, width);
 }
 
 /// `value` in lowercase hexadecimal, zero-padded to `width` digits:
 /// `(255, 4)` → `"00ff"`.
 pub fn hex(value: u64, width: usize) -> String {
-    in_radix(value, 16, width)
+    let mut out = String::new();
+    push_in_radix(&mut out, value, 16, width);
+    out
 }
 
-/// One function for all three, so the module carries one loop.
-fn in_radix(mut value: u64, radix: u64, width: usize) -> String {
+/// One function for all of them, so the module carries one loop.
+fn push_in_radix(out: &mut String, mut value: u64, radix: u64, width: usize) {
     // u64::MAX has 20 decimal digits, and no width asked for is wider.
     const MOST: usize = 20;
     let mut digits = [b'0'; MOST];
@@ -33,10 +43,7 @@ fn in_radix(mut value: u64, radix: u64, width: usize) -> String {
         digits[start] = b"0123456789abcdef"[(value % radix) as usize];
         value /= radix;
     }
-    digits[start..]
-        .iter()
-        .map(|&digit| char::from(digit))
-        .collect()
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 #[cfg(test)]
@@ -57,6 +64,9 @@ mod tests {
         assert_eq!(padded(12345, 2), "12345");
         assert_eq!(padded(0, 0), "0");
         assert_eq!(padded(5, 40), format!("{:020}", 5));
+        let mut out = "at ".to_owned();
+        push_padded(&mut out, 9, 2);
+        assert_eq!(out, "at 09");
     }
 
     #[test]

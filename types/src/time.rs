@@ -7,6 +7,8 @@
 
 use core::fmt;
 
+use crate::digits::push_padded;
+
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -197,32 +199,24 @@ impl Timestamp {
         Ok(Timestamp(local.0 - offset_seconds))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`, written digit by digit (no format machinery:
-    /// this runs in the browser bundle).
+    /// `YYYY-MM-DDTHH:MM:SSZ`, written without format machinery (this
+    /// runs in the browser bundle, see [`crate::digits`]).
     pub fn to_rfc3339(self) -> String {
         let c = self.civil();
         let mut out = String::with_capacity(20);
-        push_digits(&mut out, c.year.max(0) as u32, 4);
+        push_padded(&mut out, c.year.max(0) as u64, 4);
         out.push('-');
-        push_digits(&mut out, u32::from(c.month), 2);
+        push_padded(&mut out, c.month.into(), 2);
         out.push('-');
-        push_digits(&mut out, u32::from(c.day), 2);
+        push_padded(&mut out, c.day.into(), 2);
         out.push('T');
-        push_digits(&mut out, u32::from(c.hour), 2);
+        push_padded(&mut out, c.hour.into(), 2);
         out.push(':');
-        push_digits(&mut out, u32::from(c.minute), 2);
+        push_padded(&mut out, c.minute.into(), 2);
         out.push(':');
-        push_digits(&mut out, u32::from(c.second), 2);
+        push_padded(&mut out, c.second.into(), 2);
         out.push('Z');
         out
-    }
-}
-
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    let mut divisor = 10u32.pow(width - 1);
-    while divisor > 0 {
-        out.push(char::from(b'0' + (value / divisor % 10) as u8));
-        divisor /= 10;
     }
 }
 
