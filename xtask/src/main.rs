@@ -225,7 +225,7 @@ fn test() -> Result<(), String> {
     let dist = build_bundle()?;
     let (portal, report) = measured_module()?;
     // Bytes are a stable figure, so this budget may fail the build.
-    bench::bundle::check_regression_budget(&report)?;
+    bench::bundle::check_budget(&report)?;
     let react = build_react_example()?;
 
     step("end-to-end: the built demo and examples, the real server, headless Chromium");

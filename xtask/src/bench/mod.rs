@@ -7,8 +7,8 @@
 //! 4. server: `GET /v1/portal` and `POST /v1/identify` under `wrk`.
 //!
 //! Prints a table, writes `target/bench/<name>.json`, and fails only when a
-//! stable budget is exceeded (the bundle's regression budget, requests on
-//! the critical path) or something could not be measured. Timings are
+//! stable budget is exceeded (the bundle's bytes, requests on the critical
+//! path) or something could not be measured. Timings are
 //! printed and saved, never enforced: they depend on the machine.
 
 mod api;
