@@ -244,6 +244,7 @@ pub struct Strings {
 pub struct UnknownMessage(pub String);
 
 impl UnknownMessage {
+    /// `no message is named "…"`, for the developer who passed the key.
     pub fn message(&self) -> String {
         ["no message is named \"", &self.0, "\""].concat()
     }

@@ -14,9 +14,8 @@
 
 use std::borrow::Cow;
 
-use wasm_bindgen::JsValue;
-
 use portico_types::digits;
+use wasm_bindgen::JsValue;
 
 use crate::wire::{FromJson, ToJs};
 

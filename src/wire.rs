@@ -23,18 +23,17 @@ use std::borrow::Cow;
 
 use js_sys::{Array, Object, Reflect};
 use portico_types::{
-    AddonGrant, AddonSelection, AddonSummary, ApiError, ApiErrorBody, BillingInterval, BillingLine,
-    ChangeKind, ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult, CompanyIdentity,
-    CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement, EntitlementsRead,
-    ErrorCode, FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice, InvoiceList, InvoiceReason,
-    InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList, MembershipStatus, Money, NameMap,
-    PlanPrice, PlanSummary, PortalSnapshot, PortalToken, ScheduledChange, SeatSummary,
-    SubscriptionStatus, SubscriptionSummary, Timestamp, TraitValue, UpcomingInvoice, UsagePeriod,
-    UserIdentity, UserSummary, Viewer, WorkosOrganization, WorkosUser,
+    digits, AddonGrant, AddonSelection, AddonSummary, ApiError, ApiErrorBody, BillingInterval,
+    BillingLine, ChangeKind, ChangeTiming, CheckoutPreview, CheckoutRequest, CheckoutResult,
+    CompanyIdentity, CompanySummary, ConfirmCheckout, DemoAccount, DemoTokenRequest, Entitlement,
+    EntitlementsRead, ErrorCode, FeatureKind, IdentifyAccepted, IdentifyRequest, Invoice,
+    InvoiceList, InvoiceReason, InvoiceStatus, KeyRef, Limit, LineKind, Member, MemberList,
+    MembershipStatus, Money, NameMap, PlanPrice, PlanSummary, PortalSnapshot, PortalToken,
+    ScheduledChange, SeatSummary, SubscriptionStatus, SubscriptionSummary, Timestamp, TraitValue,
+    UpcomingInvoice, UsagePeriod, UserIdentity, UserSummary, Viewer, WorkosOrganization,
+    WorkosUser,
 };
 use wasm_bindgen::JsValue;
-
-use portico_types::digits;
 
 use crate::json::Value;
 

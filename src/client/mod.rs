@@ -137,9 +137,7 @@ impl ClientError {
     fn decode(error: crate::json::JsonError) -> Self {
         ClientError::Decode(error.into_message())
     }
-}
 
-impl ClientError {
     /// What went wrong, for developers (the `message` of `portico:error`);
     /// people see the widgets' own texts instead.
     pub fn message(&self) -> String {
