@@ -296,6 +296,55 @@ fn the_plain_html_example_shares_one_session_and_honours_the_theming_contract() 
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// A host whose server sends the wasm with another type than
+/// `application/wasm` (here the page's own `fetch` relabels it, as such a
+/// server would): the module cannot compile while it downloads, so it is
+/// compiled once downloaded, with a warning that says why; the portal
+/// works all the same.
+#[test]
+fn a_wasm_served_with_another_type_still_loads_with_a_warning() {
+    let example = std::fs::read_to_string(repo().join("examples/plain-html/index.html")).unwrap();
+    let relabel = r#"<script>
+      window.warnings = [];
+      const warn = console.warn.bind(console);
+      console.warn = (...args) => { window.warnings.push(String(args[0])); warn(...args); };
+      const fetchAsServed = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        const response = await fetchAsServed(input, init);
+        if (!String(input).endsWith(".wasm")) return response;
+        return new Response(response.body, {
+          status: response.status,
+          headers: { "Content-Type": "application/octet-stream" },
+        });
+      };
+    </script>
+  </head>"#;
+    assert_eq!(example.matches("</head>").count(), 1);
+    let pages = tempfile::tempdir().unwrap();
+    let html = pages.path().join("index.html");
+    std::fs::write(&html, example.replace("</head>", relabel)).unwrap();
+    let running = serve(Site::new(&html, &[]).unwrap(), &[]);
+    let browser = &running.browser;
+    browser.goto(&format!("{}/", running.server.url)).unwrap();
+    browser
+        .wait_for(
+            "document.getElementById('status').dataset.ready === 'true'",
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(
+        shadow_text(browser, "portico-plan", "[data-part=plan-name]"),
+        "Pro"
+    );
+    let warnings = browser.execute("return window.warnings;", vec![]).unwrap();
+    assert!(
+        warnings.as_array().is_some_and(|list| list
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("application/wasm")))),
+        "{warnings}"
+    );
+}
+
 #[test]
 fn the_react_example_with_an_authkit_user_and_a_brand_theme() {
     let react = env_path("PORTICO_REACT_DIST");
