@@ -59,7 +59,11 @@ export interface RefreshOptions {
   features?: string[];
 }
 
-export function refresh(options?: RefreshOptions): void;
+/**
+ * Reads the portal data again. Without a session (the portal's wasm or the
+ * session could not start), starts one again and resolves when it has.
+ */
+export function refresh(options?: RefreshOptions): void | Promise<void>;
 export function setStrings(strings: Partial<Record<MessageKey, string>>): void;
 
 /** `detail` of `portico:ready`: the portal data has loaded. */
@@ -77,11 +81,13 @@ export interface ReadyDetail {
  * `detail` of `portico:error`: the portal data could not be loaded
  * (`stage: "load"`), or identify was refused (`stage: "identify"`; the
  * portal still shows the token's own company, e.g. when the host named an
- * organization other than the token's).
+ * organization other than the token's). `kind: "module"`: the portal's own
+ * wasm could not be loaded; the next `configure`, `identify` or `refresh`
+ * tries again.
  */
 export interface ErrorDetail {
   stage: "load" | "identify";
-  kind: "network" | "timeout" | "unauthenticated" | "forbidden" | "api" | "decode" | "token" | "config";
+  kind: "network" | "timeout" | "unauthenticated" | "forbidden" | "api" | "decode" | "token" | "config" | "module";
   /** The API's error code, e.g. `token_expired`. */
   code?: string;
   message: string;

@@ -27,7 +27,8 @@ const WIDGETS = {
   "portico-cancel-subscription": "cancel-subscription",
 };
 
-const loaded = load(new URL("./portico_wasm_bg.wasm", import.meta.url));
+const MODULE_URL = new URL("./portico_wasm_bg.wasm", import.meta.url);
+let loading = null;
 let sheet = null;
 const config = {};
 let identity = null;
@@ -53,6 +54,20 @@ async function load(url) {
   }
   return finish(result.instance, result.module);
 }
+
+// The module, loaded once; a failed load (a server or a network that was
+// down) is tried again at the next restart rather than kept.
+function loadModule() {
+  loading ??= load(MODULE_URL).catch((error) => {
+    loading = null;
+    throw error;
+  });
+  return loading;
+}
+
+// The download starts at import, while the host configures; a failure is
+// announced by the restart that needs the module.
+loadModule().catch(() => {});
 
 function widgetSheet() {
   if (!sheet) {
@@ -84,8 +99,11 @@ export function identify({ user, organization, organizationId, companyTraits, us
  * usage.
  */
 export function refresh({ features } = {}) {
-  if (features === undefined) session?.refresh();
-  else session?.refreshFeatures(features);
+  // Without a session (the module or the session could not start), this
+  // starts one again.
+  if (!session) return restart();
+  if (features === undefined) session.refresh();
+  else session.refreshFeatures(features);
 }
 
 /** Overrides any of the widgets' messages by key (see docs/theming.md). */
@@ -120,7 +138,12 @@ function restart() {
 
 async function reload() {
   scheduled = false;
-  await loaded;
+  try {
+    await loadModule();
+  } catch (error) {
+    for (const element of elements) element.announce("error", { stage: "load", kind: "module", message: String(error.message ?? error) });
+    return;
+  }
   for (const element of elements) element.unmountWidget();
   session?.dispose();
   session = null;

@@ -345,6 +345,69 @@ fn a_wasm_served_with_another_type_still_loads_with_a_warning() {
     );
 }
 
+/// The portal's wasm cannot be loaded (the host's server answers 503 for a
+/// while): every element hears `portico:error` with `kind: "module"`, and
+/// once the server is back, `refresh()` loads it.
+#[test]
+fn a_module_that_failed_to_load_is_announced_and_loads_on_refresh() {
+    let example = std::fs::read_to_string(repo().join("examples/plain-html/index.html")).unwrap();
+    let wasm_down = r#"<script>
+      window.errors = [];
+      document.addEventListener("portico:error", (event) => window.errors.push(event.detail));
+      window.wasmDown = true;
+      const fetchAsServed = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        if (window.wasmDown && String(input).endsWith(".wasm")) {
+          return new Response("", { status: 503 });
+        }
+        return fetchAsServed(input, init);
+      };
+    </script>
+  </head>"#;
+    let pages = tempfile::tempdir().unwrap();
+    let html = pages.path().join("index.html");
+    std::fs::write(&html, example.replace("</head>", wasm_down)).unwrap();
+    let running = serve(Site::new(&html, &[]).unwrap(), &[]);
+    let browser = &running.browser;
+    browser.goto(&format!("{}/", running.server.url)).unwrap();
+    // Both of the page's elements hear it, from each restart (configure,
+    // then identify); neither call throws.
+    browser.wait_for("window.errors.length >= 4", WAIT).unwrap();
+    let errors = browser.execute("return window.errors;", vec![]).unwrap();
+    for error in errors.as_array().unwrap() {
+        assert_eq!(error["stage"], "load");
+        assert_eq!(error["kind"], "module");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("portico_wasm_bg.wasm") && m.contains("503")),
+            "{errors}"
+        );
+    }
+    assert!(browser
+        .text("#status")
+        .unwrap()
+        .starts_with("Billing is unavailable"));
+
+    browser
+        .execute(
+            "window.wasmDown = false;
+             return import('/portico/portico.js').then((m) => m.refresh());",
+            vec![],
+        )
+        .unwrap();
+    browser
+        .wait_for(
+            "document.getElementById('status').dataset.ready === 'true'",
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(
+        shadow_text(browser, "portico-plan", "[data-part=plan-name]"),
+        "Pro"
+    );
+}
+
 #[test]
 fn the_react_example_with_an_authkit_user_and_a_brand_theme() {
     let react = env_path("PORTICO_REACT_DIST");
