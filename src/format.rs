@@ -68,17 +68,10 @@ impl Formatter {
                 return text;
             }
         }
-        let c = at.civil();
-        // Years before 1 (which no instant here reaches) would need a sign.
-        let year = u64::try_from(c.year).unwrap_or(0);
-        [
-            &digits::padded(year, 4),
-            "-",
-            &digits::padded(c.month.into(), 2),
-            "-",
-            &digits::padded(c.day.into(), 2),
-        ]
-        .concat()
+        // The date part of the instant's RFC 3339 text: `2026-12-01`.
+        let mut text = at.to_rfc3339();
+        text.truncate(text.find('T').unwrap_or(text.len()));
+        text
     }
 
     /// Whether this formatter's locale is US English (`en-US` or `en`, or

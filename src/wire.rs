@@ -82,9 +82,7 @@ impl WireError {
         };
         self
     }
-}
 
-impl WireError {
     /// `plan.prices[2].amount: expected a number`, or the problem alone.
     pub fn message(&self) -> String {
         if self.path().is_empty() {
