@@ -296,6 +296,40 @@ fn the_plain_html_example_shares_one_session_and_honours_the_theming_contract() 
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
+/// The plain HTML example with `script` (a classic script, so it runs
+/// before the module) at the end of its head, served and opened.
+fn plain_html_with(script: &str) -> Running {
+    let example = std::fs::read_to_string(repo().join("examples/plain-html/index.html")).unwrap();
+    assert_eq!(example.matches("</head>").count(), 1);
+    let pages = tempfile::tempdir().unwrap();
+    let html = pages.path().join("index.html");
+    std::fs::write(
+        &html,
+        example.replace("</head>", &format!("{script}\n  </head>")),
+    )
+    .unwrap();
+    let running = serve(Site::new(&html, &[]).unwrap(), &[]);
+    running
+        .browser
+        .goto(&format!("{}/", running.server.url))
+        .unwrap();
+    running
+}
+
+/// Waits for the plain HTML example to say it is ready, showing Pro.
+fn wait_for_the_pro_plan(browser: &Browser) {
+    browser
+        .wait_for(
+            "document.getElementById('status').dataset.ready === 'true'",
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(
+        shadow_text(browser, "portico-plan", "[data-part=plan-name]"),
+        "Pro"
+    );
+}
+
 /// A host whose server sends the wasm with another type than
 /// `application/wasm` (here the page's own `fetch` relabels it, as such a
 /// server would): the module cannot compile while it downloads, so it is
@@ -303,7 +337,6 @@ fn the_plain_html_example_shares_one_session_and_honours_the_theming_contract() 
 /// works all the same.
 #[test]
 fn a_wasm_served_with_another_type_still_loads_with_a_warning() {
-    let example = std::fs::read_to_string(repo().join("examples/plain-html/index.html")).unwrap();
     let relabel = r#"<script>
       window.warnings = [];
       const warn = console.warn.bind(console);
@@ -317,25 +350,10 @@ fn a_wasm_served_with_another_type_still_loads_with_a_warning() {
           headers: { "Content-Type": "application/octet-stream" },
         });
       };
-    </script>
-  </head>"#;
-    assert_eq!(example.matches("</head>").count(), 1);
-    let pages = tempfile::tempdir().unwrap();
-    let html = pages.path().join("index.html");
-    std::fs::write(&html, example.replace("</head>", relabel)).unwrap();
-    let running = serve(Site::new(&html, &[]).unwrap(), &[]);
+    </script>"#;
+    let running = plain_html_with(relabel);
     let browser = &running.browser;
-    browser.goto(&format!("{}/", running.server.url)).unwrap();
-    browser
-        .wait_for(
-            "document.getElementById('status').dataset.ready === 'true'",
-            WAIT,
-        )
-        .unwrap();
-    assert_eq!(
-        shadow_text(browser, "portico-plan", "[data-part=plan-name]"),
-        "Pro"
-    );
+    wait_for_the_pro_plan(browser);
     let warnings = browser.execute("return window.warnings;", vec![]).unwrap();
     assert!(
         warnings.as_array().is_some_and(|list| list
@@ -350,7 +368,6 @@ fn a_wasm_served_with_another_type_still_loads_with_a_warning() {
 /// once the server is back, `refresh()` loads it.
 #[test]
 fn a_module_that_failed_to_load_is_announced_and_loads_on_refresh() {
-    let example = std::fs::read_to_string(repo().join("examples/plain-html/index.html")).unwrap();
     let wasm_down = r#"<script>
       window.errors = [];
       document.addEventListener("portico:error", (event) => window.errors.push(event.detail));
@@ -362,14 +379,9 @@ fn a_module_that_failed_to_load_is_announced_and_loads_on_refresh() {
         }
         return fetchAsServed(input, init);
       };
-    </script>
-  </head>"#;
-    let pages = tempfile::tempdir().unwrap();
-    let html = pages.path().join("index.html");
-    std::fs::write(&html, example.replace("</head>", wasm_down)).unwrap();
-    let running = serve(Site::new(&html, &[]).unwrap(), &[]);
+    </script>"#;
+    let running = plain_html_with(wasm_down);
     let browser = &running.browser;
-    browser.goto(&format!("{}/", running.server.url)).unwrap();
     // Both of the page's elements hear it, from each restart (configure,
     // then identify); neither call throws.
     browser.wait_for("window.errors.length >= 4", WAIT).unwrap();
@@ -396,16 +408,7 @@ fn a_module_that_failed_to_load_is_announced_and_loads_on_refresh() {
             vec![],
         )
         .unwrap();
-    browser
-        .wait_for(
-            "document.getElementById('status').dataset.ready === 'true'",
-            WAIT,
-        )
-        .unwrap();
-    assert_eq!(
-        shadow_text(browser, "portico-plan", "[data-part=plan-name]"),
-        "Pro"
-    );
+    wait_for_the_pro_plan(browser);
 }
 
 #[test]
